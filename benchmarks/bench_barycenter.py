@@ -3,7 +3,7 @@
 Run on demand (never part of the tests)::
 
     python benchmarks/bench_barycenter.py          # writes benchmarks/results/barycenter.*
-    python benchmarks/bench_barycenter.py --quick  # 1M rows only, prints only
+    python benchmarks/bench_barycenter.py --quick  # 1M rows only, written to a temp folder
 
 Each case calibrates the map on n scores (``fit``) and maps n scores
 (``transform``; the same scores, drawn once outside the timing), with the
@@ -21,29 +21,19 @@ recorded with the results.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import platform
-import sys
 import time
-from pathlib import Path
+
+import _common
 
 # One thread for numpy's BLAS/OpenMP (the map uses neither, but keep runs comparable).
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+_common.limit_threads(1)
 
-import numpy as np
-import pandas as pd
-import scipy
-import sklearn
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import fairdash  # noqa: E402
 from fairdash.mitigation import BarycenterMap  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS_S = {1_000_000: 0.3, 10_000_000: 4.0}
 ALPHAS = np.linspace(0.0, 1.0, 21)
 
@@ -63,9 +53,9 @@ def time_case(scores, groups, *, repeats: int) -> dict:
         barycenter = BarycenterMap(random_state=0)
         cpu_start = time.process_time()
         start = time.perf_counter()
-        barycenter.fit(scores, groups)
+        barycenter.fit(scores, sensitive_features=groups)
         fitted = time.perf_counter()
-        barycenter.transform(scores, groups)
+        barycenter.transform(scores, sensitive_features=groups)
         done = time.perf_counter()
         cpu_s.append(time.process_time() - cpu_start)
         fit_s.append(fitted - start)
@@ -81,39 +71,16 @@ def time_case(scores, groups, *, repeats: int) -> dict:
 
 
 def time_path(scores, groups, *, repeats: int) -> dict:
-    barycenter = BarycenterMap(random_state=0).fit(scores, groups)
+    barycenter = BarycenterMap(random_state=0).fit(scores, sensitive_features=groups)
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        barycenter.transform_path(scores, groups, ALPHAS)
+        barycenter.transform_path(scores, sensitive_features=groups, alphas=ALPHAS)
         runs.append(time.perf_counter() - start)
     return {"transform_path_21_alphas_s": float(np.median(runs))}
 
 
-def machine() -> dict:
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return {
-        "cpu": cpu,
-        "logical_cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "fairdash": fairdash.__version__,
-        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
-    }
-
-
-def write_results(results: dict) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "barycenter.json").write_text(json.dumps(results, indent=2) + "\n")
+def report(results: dict) -> list[str]:
     lines = [
         "# BarycenterMap benchmark",
         "",
@@ -139,28 +106,22 @@ def write_results(results: dict) -> None:
         lines.append(
             f"| {case['rows']:,} | {case['groups']} | {case['transform_path_21_alphas_s']:.3f} |"
         )
-    info = results["machine"]
     lines += [
         "",
-        f"Machine: {info['cpu']}, {info['logical_cpus']} logical CPUs, {info['platform']}; "
-        f"Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}, "
-        f"scipy {info['scipy']}, scikit-learn {info['scikit-learn']}, fairdash "
-        f"{info['fairdash']}; OMP_NUM_THREADS={info['OMP_NUM_THREADS']}.",
-        f"Load average (1, 5, 15 min) before: {results['load_before']}, after: "
-        f"{results['load_after']} (a shared machine slows every number above).",
-        f"Run at {results['timestamp']}.",
+        _common.machine_line(results["machine"]),
+        _common.load_line(results),
+        f"Run at {results['date']}.",
         "",
     ]
-    (RESULTS / "barycenter.md").write_text("\n".join(lines))
+    return lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1M rows only; print, don't write")
+    parser = _common.make_parser(__doc__.splitlines()[0], quick="1M rows only")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     sizes = [1_000_000] if args.quick else [1_000_000, 10_000_000]
-    load_before = [round(x, 2) for x in os.getloadavg()]
+    results = _common.start_run(quick=args.quick)
     cases, paths = [], []
     for rows in sizes:
         for n_groups in (2, 10):
@@ -183,18 +144,11 @@ def main() -> None:
                 path.update(time_path(scores, groups, repeats=args.repeats))
                 paths.append(path)
                 print(json.dumps(path), flush=True)
-    results = {
-        "repeats": args.repeats,
-        "cases": cases,
-        "paths": paths,
-        "machine": machine(),
-        "load_before": load_before,
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "timestamp": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-    }
-    if not args.quick:
-        write_results(results)
-        print(f"wrote {RESULTS / 'barycenter.md'} and .json")
+    results.update(repeats=args.repeats, cases=cases, paths=paths)
+    _common.finish_run(results)
+    _common.write_results(
+        "barycenter", report(results), results, out_dir=_common.output_dir(args)
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Run on demand (never part of the tests)::
 
     python benchmarks/bench_front.py            # full run, writes benchmarks/results/front.*
-    python benchmarks/bench_front.py --quick    # 6,000 rows, sex only, grid size 10; prints
+    python benchmarks/bench_front.py --quick    # 6,000 rows, sex only, grid size 10; temp folder
 
 Side by side in one run, on the same train / calibration / test split
 (``fairdash.tradeoff.split_data``: 50% / 20% / 30%):
@@ -31,26 +31,15 @@ machine multi-threaded BLAS is slower for these fits anyway.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import os
-import platform
-import sys
 import time
-from pathlib import Path
 
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_name] = "1"
+import _common
+
+_common.limit_threads(1)
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import fairlearn  # noqa: E402
-import sklearn  # noqa: E402
 from fairlearn.reductions import DemographicParity, GridSearch  # noqa: E402
 
 import fairdash  # noqa: E402
@@ -66,7 +55,6 @@ from fairdash.tradeoff import (  # noqa: E402
     split_data,
 )
 
-RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE = (0.5, 0.5)
 TARGETS = {"cheap_time_share": 0.1, "grid_search_speedup": 1.7}
 SEED = 0
@@ -177,28 +165,16 @@ def grid_searches(data, problem, grid_size: int) -> dict:
     }
 
 
-def write_markdown(path: Path, report: dict) -> None:
+def markdown(report: dict) -> list[str]:
     cheap, grid = report["cheap"], report["grid_search"]
     checks = report["checks"]
     share = cheap["seconds"] / grid["fairlearn_seconds"]
     lines = [
         "# Trade-off front on Adult (logistic regression, sex x race)",
         "",
-        f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}, "
-        f"scikit-learn {report['machine']['sklearn']}, fairlearn {report['machine']['fairlearn']}"
-        f"; load average before / after: {report['machine']['load_before']} / "
-        f"{report['machine']['load_after']}. Single-threaded BLAS in every process.",
+        _common.machine_line(report["machine"]) + " Single-threaded BLAS in every process.",
+        _common.load_line(report) + " Wall times are affected alike on both sides.",
         "",
-        *(
-            [
-                "Other processes shared the machine during this run (load average above the "
-                "CPU count): wall times are inflated and noisy, for both sides alike.",
-                "",
-            ]
-            if max(report["machine"]["load_before"] + report["machine"]["load_after"])
-            > report["machine"]["cpus"]
-            else []
-        ),
         f"Split: {grid['n_train']:,} training rows, {grid['n_test']:,} test rows (and 20% "
         "calibration rows for post-processing). Hypervolume in the (1 - accuracy, demographic "
         "parity difference) plane on the test rows, reference point (0.5, 0.5); higher is better.",
@@ -249,7 +225,7 @@ def write_markdown(path: Path, report: dict) -> None:
         ),
         "",
     ]
-    path.write_text("\n".join(lines))
+    return lines
 
 
 def _equal(flags: dict) -> str:
@@ -261,12 +237,13 @@ def _yes(flag: bool) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small run, prints only")
+    parser = _common.make_parser(
+        __doc__.splitlines()[0], quick="6,000 rows, sex only, grid size 10"
+    )
     parser.add_argument("--grid-size", type=int, default=None)
     args = parser.parse_args()
     grid_size = args.grid_size or (10 if args.quick else 100)
-    load_before = [round(v, 2) for v in os.getloadavg()]
+    report = _common.start_run(quick=args.quick)
     data, problem = load(args.quick)
     cheap = cheap_fronts(data, problem)
     print(f"cheap fronts: {cheap['seconds']:.1f} s, hypervolume {cheap['hypervolume']:.4f}")
@@ -278,30 +255,13 @@ def main() -> None:
         "speedup": grid["speedup"] >= TARGETS["grid_search_speedup"],
         "identical": all(grid["identical"].values()),
     }
-    report = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "sklearn": sklearn.__version__,
-            "fairlearn": fairlearn.__version__,
-            "load_before": load_before,
-            "load_after": [round(v, 2) for v in os.getloadavg()],
-        },
-        "reference_point": list(REFERENCE),
-        "targets": TARGETS,
-        "cheap": cheap,
-        "grid_search": grid,
-        "checks": checks,
-    }
+    report.update(
+        reference_point=list(REFERENCE), targets=TARGETS, cheap=cheap, grid_search=grid,
+        checks=checks,
+    )
+    _common.finish_run(report)
     print(json.dumps(checks, indent=2))
-    if args.quick:
-        return
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "front.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    write_markdown(RESULTS / "front.md", report)
-    print(f"wrote {RESULTS / 'front.md'} and front.json")
+    _common.write_results("front", markdown(report), report, out_dir=_common.output_dir(args))
 
 
 if __name__ == "__main__":

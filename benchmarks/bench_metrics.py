@@ -3,7 +3,7 @@
 Run on demand (never part of the tests)::
 
     python benchmarks/bench_metrics.py            # full run, writes benchmarks/results/metrics.*
-    python benchmarks/bench_metrics.py --quick    # small sizes, prints only
+    python benchmarks/bench_metrics.py --quick    # small sizes, written to a temp folder
 
 Scenarios, side by side in one run:
 
@@ -25,30 +25,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import _common
+
 # Fix the thread count of numpy's BLAS and Arrow before they are imported.
-_THREADS = "2"
-for _flag in sys.argv:
-    if _flag.startswith("--threads="):
-        _THREADS = _flag.split("=", 1)[1]
-os.environ["OMP_NUM_THREADS"] = _THREADS
+_THREADS = _common.limit_threads(2)
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 from fairdash.metrics import BOOTSTRAP_METRICS, group_metrics  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SEX = ["Female", "Male"]
 RACE = ["White", "Black", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other"]
 TARGETS = {"speedup_1m": 200.0, "time_10m_s": 2.0, "peak_10m_gb": 2.0, "bootstrap_s": 1.0}
@@ -137,61 +130,8 @@ def metric_frame(data: dict, **kwargs):
 # ------------------------------------------------------------------------ helpers
 
 
-def timed(func, repeats: int) -> dict:
-    """Median wall-clock and CPU time (all threads of this process) over ``repeats`` runs."""
-    wall, cpu, result = [], [], None
-    for _ in range(repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = func()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return {
-        "s": float(np.median(wall)),
-        "cpu_s": float(np.median(cpu)),
-        "runs_s": wall,
-        "runs_cpu_s": cpu,
-        "result": result,
-    }
-
-
 def _times(prefix: str, timing: dict) -> dict:
     return {f"{prefix}_{key}": value for key, value in timing.items() if key != "result"}
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-def machine() -> dict:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        mem_kb = 0
-    import fairlearn
-    import scipy
-    import sklearn
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(mem_kb / 2**20, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"],
-        "versions": {
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "pyarrow": pa.__version__,
-            "scipy": scipy.__version__,
-            "scikit-learn": sklearn.__version__,
-            "fairlearn": fairlearn.__version__,
-        },
-    }
 
 
 def rss_bytes() -> int:
@@ -204,9 +144,9 @@ def rss_bytes() -> int:
 def scenario_1m(n: int, repeats: int, mf_repeats: int) -> dict:
     data = classification_data(n, groups={"sex": SEX, "race": RACE})
     group_metrics(**data)  # warm-up: imports, caches
-    ours = timed(lambda: group_metrics(**data), repeats)
+    ours = _common.timed(lambda: group_metrics(**data), repeats)
     print(f"  fairdash group_metrics: {ours['s'] * 1000:.1f} ms (median of {repeats})", flush=True)
-    theirs = timed(lambda: metric_frame(data), mf_repeats)
+    theirs = _common.timed(lambda: metric_frame(data), mf_repeats)
     print(f"  fairlearn MetricFrame:  {theirs['s']:.1f} s", flush=True)
     ours_table = ours["result"].by_group.to_numpy()
     diff = np.nanmax(np.abs(ours_table - theirs["result"].by_group.to_numpy()))
@@ -250,7 +190,7 @@ def child_10m(n: int, repeats: int) -> None:
     sampler.join()
     ru_maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
-    timing = timed(lambda: group_metrics(**data), repeats)
+    timing = _common.timed(lambda: group_metrics(**data), repeats)
 
     tracemalloc.start()
     group_metrics(**data)
@@ -293,9 +233,9 @@ def scenario_bootstrap(n: int, n_groups: int, n_boot: int, repeats: int, mf_repe
     labels = [f"group_{i:02d}" for i in range(n_groups)]
     data = classification_data(n, groups={"group": labels}, seed=1)
     group_metrics(**data, n_boot=n_boot, random_state=0)
-    ours = timed(lambda: group_metrics(**data, n_boot=n_boot, random_state=0), repeats)
+    ours = _common.timed(lambda: group_metrics(**data, n_boot=n_boot, random_state=0), repeats)
     print(f"  fairdash group_metrics(n_boot={n_boot}): {ours['s']:.3f} s", flush=True)
-    theirs = timed(
+    theirs = _common.timed(
         lambda: metric_frame(
             data, rates_only=True, n_boot=n_boot, ci_quantiles=[0.025, 0.975], random_state=0
         ),
@@ -331,15 +271,12 @@ def report(results: dict) -> str:
     lines = [
         "# Metrics engine benchmark",
         "",
-        f"Run {results['date']} with `python benchmarks/bench_metrics.py` "
+        f"Run {results['date']} with `python benchmarks/bench_metrics.py"
+        f"{' --quick' if results['quick'] else ''}` "
         f"({results['wall_s']:.0f} s in all).",
         "",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM; {m['os']}; "
-        f"Python {m['python']}; OMP_NUM_THREADS={m['OMP_NUM_THREADS']}. "
-        + ", ".join(f"{k} {v}" for k, v in m["versions"].items())
-        + ".",
-        f"Load average at start {results['load_start']}, at end {results['load_end']} "
-        "(the machine is shared; times on a quiet machine are lower).",
+        _common.machine_line(m),
+        _common.load_line(results),
         "",
         f"Sensitive columns are pandas `{results['text_dtype']}` dtype (Arrow-backed), "
         "the dtype `read_csv` gives text, so encoding the groups is part of every time. "
@@ -389,9 +326,9 @@ def report(results: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, print only")
-    parser.add_argument("--threads", default=_THREADS, help="OMP_NUM_THREADS (default 2)")
+    parser = _common.make_parser(
+        __doc__.splitlines()[0], quick="20k / 200k / 5k rows instead of 1M / 10M / 50k"
+    )
     parser.add_argument("--repeats", type=int, default=7, help="fairdash repeats")
     parser.add_argument("--mf-repeats", type=int, default=1, help="MetricFrame repeats")
     parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
@@ -401,21 +338,15 @@ def main() -> None:
         return
 
     sizes = (20_000, 200_000, 5_000) if args.quick else (1_000_000, 10_000_000, 50_000)
-    start = time.perf_counter()
-    results = {
-        "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": machine(),
-        "text_dtype": check_csv_dtype(),
-        "load_start": load_average(),
-    }
+    results = _common.start_run(quick=args.quick)
+    results["text_dtype"] = check_csv_dtype()
     print(f"1. {sizes[0]:,} rows", flush=True)
     results["1m"] = scenario_1m(sizes[0], args.repeats, args.mf_repeats)
     print(f"2. {sizes[1]:,} rows (subprocess)", flush=True)
     results["10m"] = scenario_10m(sizes[1], max(3, args.repeats // 2))
     print(f"3. bootstrap at {sizes[2]:,} rows", flush=True)
     results["bootstrap"] = scenario_bootstrap(sizes[2], 30, 100, 5, args.mf_repeats)
-    results["load_end"] = load_average()
-    results["wall_s"] = time.perf_counter() - start
+    _common.finish_run(results)
     results["targets"] = {
         "speedup_1m": {"value": results["1m"]["speedup"], "target": ">= 200"},
         "time_10m_s": {"value": results["10m"]["fairdash_s"], "target": "<= 2"},
@@ -432,12 +363,7 @@ def main() -> None:
     text = report(results)
     print()
     print(text)
-    if args.quick:
-        return
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "metrics.md").write_text(text)
-    (RESULTS / "metrics.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written: {RESULTS / 'metrics.md'}, {RESULTS / 'metrics.json'}")
+    _common.write_results("metrics", text, results, out_dir=_common.output_dir(args))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Run on demand (never part of the tests)::
 
-    python benchmarks/bench_thresholds.py     # writes benchmarks/results/thresholds.*
+    python benchmarks/bench_thresholds.py          # writes benchmarks/results/thresholds.*
+    python benchmarks/bench_thresholds.py --quick  # 100k and 1M rows, written to a temp folder
 
 At n rows (1M and 10M), 2 x 5 groups: one query = per-group thresholds in, the
 confusion cells of every group out. ``ThresholdCurves.cell_sums`` answers it
@@ -16,32 +17,21 @@ what the What-if page computes on every slider move. Medians of many queries.
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+import _common
 
-import numpy as np
+_common.limit_threads(2)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import numpy as np  # noqa: E402
 
 from fairdash.thresholds import ThresholdCurves, naive_cell_sums  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+TARGET_ROWS, TARGET_MS = 10_000_000, 1.0
 
 
 def median_time(func, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return _common.timed(func, repeats)["s"]
 
 
 def case(n: int, *, seed: int = 0) -> dict:
@@ -80,39 +70,35 @@ def case(n: int, *, seed: int = 0) -> dict:
 
 
 def main() -> None:
-    load_before = os.getloadavg()
-    rows = [case(n) for n in (1_000_000, 10_000_000)]
-    info = {
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"],
-    }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "thresholds.json").write_text(json.dumps({"info": info, "cases": rows}, indent=2))
+    parser = _common.make_parser(__doc__.splitlines()[0], quick="100k and 1M rows")
+    args = parser.parse_args()
+    run = _common.start_run(quick=args.quick)
+    sizes = (100_000, 1_000_000) if args.quick else (1_000_000, TARGET_ROWS)
+    run["cases"] = []
+    for n in sizes:
+        run["cases"].append(case(n))
+        print(run["cases"][-1], flush=True)
+    _common.finish_run(run)
     lines = [
         "# What-if threshold queries",
         "",
-        "`python benchmarks/bench_thresholds.py`: per-group thresholds in, every group's "
-        "confusion cells out; 2 x 5 groups; medians. Target: at most 1 ms per query at 10M rows.",
+        f"`python benchmarks/bench_thresholds.py{' --quick' if args.quick else ''}`: per-group "
+        "thresholds in, every group's confusion cells out; 2 x 5 groups; medians. Target: at "
+        f"most {TARGET_MS:g} ms per query at {TARGET_ROWS:,} rows.",
         "",
         "| rows | build curves (once) | query (cells) | query + all metrics | naive recompute "
         "| naive / query | target met |",
         "|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in rows:
-        met = "yes" if r["rows"] < 10_000_000 or r["query_ms"] <= 1.0 else "**no**"
+    for r in run["cases"]:
+        met = "yes" if r["rows"] < TARGET_ROWS or r["query_ms"] <= TARGET_MS else "**no**"
         lines.append(
             f"| {r['rows']:,} | {r['build_s']:.2f} s | {r['query_ms']:.3f} ms | "
             f"{r['metrics_ms']:.2f} ms | {r['naive_ms']:.1f} ms | {r['speedup']:,.0f}x | {met} |"
         )
-    lines += ["", f"Machine: {info['machine']}, Python {info['python']}, numpy {info['numpy']}, "
-              f"OMP_NUM_THREADS={info['OMP_NUM_THREADS']}; load average before "
-              f"{info['load_before']}, after {info['load_after']}."]
-    (RESULTS / "thresholds.md").write_text("\n".join(lines) + "\n")
+    lines += ["", _common.machine_line(run["machine"]), _common.load_line(run), ""]
     print("\n".join(lines))
+    _common.write_results("thresholds", lines, run, out_dir=_common.output_dir(args))
 
 
 if __name__ == "__main__":
