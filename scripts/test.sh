@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian's chromium and a Java runtime included) and runs
 # ruff and pytest. Where packages cannot be installed (no root, sudo or apt-get) the core tests
-# still run; the browser and Spark tests skip, or fail under CI=true.
+# still run; the tests that need a missing package skip (the browser tests fail under CI=true).
 # Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,8 @@ if [ ! -x .venv/bin/python ] && ! python3 -c "import ensurepip, venv" 2>/dev/nul
   need+=(python3-venv)
 fi
 if ! install_debian_packages "${need[@]}"; then
-  echo "warning: continuing without them: the tests that need them skip (fail under CI=true)" >&2
+  echo "warning: continuing without them: the tests that need them skip" \
+    "(browser tests fail under CI=true)" >&2
 fi
 
 if [ ! -x .venv/bin/python ] && ! python3 -m venv .venv; then

@@ -152,7 +152,7 @@ def test_test_script_runs_the_tests_where_nothing_can_be_installed(machine):
     assert result.returncode == 0, result.stderr
     assert "openjdk-17-jre-headless" in result.stderr  # java is not on this PATH
     assert "warning: cannot install" in result.stderr
-    assert "skip (fail under CI=true)" in result.stderr
+    assert "skip (browser tests fail under CI=true)" in result.stderr
     assert _calls(machine) == [
         "python -m pip install -q --disable-pip-version-check -r requirements-test.txt",
         "python -m ruff check .",
