@@ -173,7 +173,7 @@ def markdown(report: dict) -> list[str]:
         "# Trade-off front on Adult (logistic regression, sex x race)",
         "",
         _common.machine_line(report["machine"]) + " Single-threaded BLAS in every process.",
-        _common.load_line(report) + " Wall times are affected alike on both sides.",
+        _common.load_line(report),
         "",
         f"Split: {grid['n_train']:,} training rows, {grid['n_test']:,} test rows (and 20% "
         "calibration rows for post-processing). Hypervolume in the (1 - accuracy, demographic "
