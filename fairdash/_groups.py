@@ -12,6 +12,7 @@ from fairdash._errors import InputError
 __all__ = [
     "GROUP_SEPARATOR",
     "MISSING_LABEL",
+    "bin_labels",
     "group_labels",
     "is_binned",
     "sensitive_frame",
@@ -48,6 +49,32 @@ def is_binned(series: pd.Series) -> bool:
 
 def _format_edge(value: float) -> str:
     return f"{value:g}"
+
+
+def bin_labels(edges: np.ndarray) -> list[str]:
+    """The label of every bin between consecutive ``edges`` (``[a, b)``, the last closed).
+
+    Parameters
+    ----------
+    edges : numpy.ndarray
+        Increasing bin edges; the outer ones may be infinite (open bins).
+
+    Returns
+    -------
+    list of str
+        ``"[17, 28)"``, ..., ``"[48, 90]"``; ``"< 25"`` / ``"≥ 65"`` for open bins.
+    """
+    labels = []
+    for i in range(len(edges) - 1):
+        a, b = edges[i], edges[i + 1]
+        closing = "]" if i == len(edges) - 2 else ")"
+        if np.isneginf(a):
+            labels.append(f"< {_format_edge(b)}")
+        elif np.isposinf(b):
+            labels.append(f"≥ {_format_edge(a)}")
+        else:
+            labels.append(f"[{_format_edge(a)}, {_format_edge(b)}{closing}")
+    return labels
 
 
 def _bin_numeric(series: pd.Series, spec: int | Sequence[float]) -> pd.Categorical:
@@ -90,16 +117,7 @@ def _bin_numeric(series: pd.Series, spec: int | Sequence[float]) -> pd.Categoric
     # Bins are [a, b) except the last, which is closed, so the maximum belongs to it.
     idx = np.searchsorted(edges, values, side="right") - 1
     idx = np.clip(idx, 0, len(edges) - 2)
-    labels = []
-    for i in range(len(edges) - 1):
-        a, b = edges[i], edges[i + 1]
-        closing = "]" if i == len(edges) - 2 else ")"
-        if np.isneginf(a):
-            labels.append(f"< {_format_edge(b)}")
-        elif np.isposinf(b):
-            labels.append(f"≥ {_format_edge(a)}")
-        else:
-            labels.append(f"[{_format_edge(a)}, {_format_edge(b)}{closing}")
+    labels = bin_labels(edges)
     missing = np.isnan(values.to_numpy())
     codes = np.where(missing, len(labels), idx)
     categories = [*labels, MISSING_LABEL] if missing.any() else labels

@@ -1,0 +1,437 @@
+"""Group metrics of a prediction log where it lives: DuckDB (out of core) or Spark.
+
+Both engines run the same three aggregation queries (:mod:`fairdash.engines._sql`)
+and hand a :class:`~fairdash.engines.CellTable` of a few hundred rows to
+:func:`~fairdash.engines.metrics_from_cell_table`, which builds the same
+:class:`~fairdash.metrics.GroupMetrics` as the in-memory engine.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from fairdash._errors import InputError
+from fairdash.engines._aggregate import CellTable, metrics_from_cell_table
+from fairdash.engines._sql import (
+    DUCKDB,
+    SPARK,
+    BinSpec,
+    Dialect,
+    cells_query,
+    histogram_query,
+    profile_query,
+)
+from fairdash.metrics import GroupMetrics
+
+__all__ = ["DEFAULT_SCORE_BINS", "aggregate_log", "log_group_metrics", "resolve_files"]
+
+#: Equal-width score bins of the histograms behind ROC AUC and what-if curves.
+DEFAULT_SCORE_BINS = 1 << 16
+# As for in-memory data: numeric sensitive columns with more values are binned.
+_MAX_NUMERIC_LEVELS = 10
+_DEFAULT_BINS = 4
+_MAX_BINS = 1000
+
+Engine = Literal["duckdb", "spark"]
+
+
+def resolve_files(path: str | os.PathLike) -> tuple[list[str], str]:
+    """The data files a path names (a file, a folder of Parquet/CSV files or a glob).
+
+    Returns
+    -------
+    (list of str, str)
+        The files, sorted, and their format, ``"parquet"`` or ``"csv"``.
+
+    Raises
+    ------
+    fairdash.InputError
+        When nothing matches, or the files mix formats.
+    """
+    text = os.fspath(path)
+    if os.path.isdir(text):
+        files = [
+            f
+            for f in glob.glob(os.path.join(text, "**", "*"), recursive=True)
+            if os.path.isfile(f) and _format_of(f) is not None
+        ]
+        if not files:
+            raise InputError(f"The folder {text!r} holds no Parquet or CSV file.")
+    elif any(ch in text for ch in "*?["):
+        files = [f for f in glob.glob(text, recursive=True) if os.path.isfile(f)]
+        if not files:
+            raise InputError(f"The pattern {text!r} matches no file.")
+    elif os.path.isfile(text):
+        files = [text]
+    else:
+        raise InputError(f"There is no file or folder {text!r}.")
+    formats = {_format_of(f) for f in files}
+    if None in formats:
+        odd = next(f for f in files if _format_of(f) is None)
+        raise InputError(f"{odd!r} is neither a Parquet nor a CSV file (by its extension).")
+    if len(formats) > 1:
+        raise InputError(f"{text!r} mixes Parquet and CSV files; audit one format at a time.")
+    return sorted(files), formats.pop()
+
+
+def _format_of(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    if lower.endswith((".csv", ".csv.gz", ".tsv")):
+        return "csv"
+    return None
+
+
+class _DuckDBSource:
+    def __init__(self, path: Any, *, connection: Any = None, threads: int | None = None) -> None:
+        import duckdb
+
+        self.dialect: Dialect = DUCKDB
+        self.con = connection or duckdb.connect()
+        if threads is not None:
+            self.con.execute(f"SET threads TO {int(threads)}")
+        files, fmt = resolve_files(path)
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        reader = "read_parquet" if fmt == "parquet" else "read_csv"
+        options = ", union_by_name = true" if fmt == "parquet" else ""
+        self.sql = f"{reader}([{listed}]{options})"
+        self.name = files[0] if len(files) == 1 else f"{len(files):,} files under {os.fspath(path)!r}"
+        self.files = files
+        try:
+            described = self.con.sql(f"DESCRIBE SELECT * FROM {self.sql}").fetchall()
+        except Exception as exc:  # duckdb raises its own types for unreadable files
+            raise InputError(f"Could not read {self.name}: {_first_line(exc)}") from None
+        self.types = {row[0]: str(row[1]) for row in described}
+
+    def query(self, sql: str) -> pd.DataFrame:
+        try:
+            return self.con.sql(sql).df()
+        except Exception as exc:
+            raise InputError(f"Could not aggregate {self.name}: {_first_line(exc)}") from None
+
+
+class _SparkSource:
+    def __init__(self, source: Any, *, spark: Any = None, master: str | None = None) -> None:
+        self.dialect = SPARK
+        if spark is None:
+            from pyspark.sql import SparkSession
+
+            builder = SparkSession.builder.appName("fairdash")
+            if master:
+                builder = builder.master(master)
+            spark = builder.getOrCreate()
+        self.spark = spark
+        if hasattr(source, "createOrReplaceTempView"):
+            frame = source
+            self.name = "the Spark DataFrame"
+        elif isinstance(source, str | os.PathLike) and (
+            os.path.exists(os.fspath(source)) or any(ch in os.fspath(source) for ch in "*?[")
+        ):
+            files, fmt = resolve_files(source)
+            reader = spark.read.option("mergeSchema", "true")
+            frame = reader.parquet(*files) if fmt == "parquet" else reader.csv(
+                files, header=True, inferSchema=True
+            )
+            self.name = files[0] if len(files) == 1 else f"{len(files):,} files"
+        else:
+            frame = spark.table(str(source))
+            self.name = f"the table {source!r}"
+        self.view = f"fairdash_log_{id(self):x}"
+        frame.createOrReplaceTempView(self.view)
+        self.sql = self.view
+        self.types = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
+
+    def query(self, sql: str) -> pd.DataFrame:
+        try:
+            rows = self.spark.sql(sql).collect()
+        except Exception as exc:
+            raise InputError(f"Could not aggregate {self.name}: {_first_line(exc)}") from None
+        if not rows:
+            return pd.DataFrame()
+        # Only a few hundred rows: build the frame by hand (pyspark's toPandas and
+        # pandas 3 do not fully agree).
+        columns = list(rows[0].asDict())
+        return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE",
+                  "DECIMAL", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "INT", "LONG",
+                  "SHORT", "BYTE", "REAL")
+
+
+def _is_numeric(type_name: str) -> bool:
+    upper = type_name.upper()
+    return upper.startswith(_NUMERIC_TYPES) and "BOOL" not in upper
+
+
+def aggregate_log(
+    source: Any,
+    *,
+    target: str,
+    prediction: str,
+    sensitive_features: Sequence[str],
+    score: str | None = None,
+    sample_weight: str | None = None,
+    bins: Mapping[str, int | Sequence[float]] | None = None,
+    engine: Engine = "duckdb",
+    spark: Any = None,
+    spark_master: str | None = None,
+    n_score_bins: int = DEFAULT_SCORE_BINS,
+    threads: int | None = None,
+) -> CellTable:
+    """Reduce a prediction log to counts per (group, true label, predicted label).
+
+    Parameters
+    ----------
+    source : str, path, Spark DataFrame or table name
+        DuckDB: a Parquet or CSV file, a folder of them, or a glob
+        (``logs/2026-*/*.parquet``). Spark: the same, a Spark DataFrame, or
+        the name of a table in the session's catalog.
+    target, prediction : str
+        Columns of the true outcome and the model's predicted label.
+    sensitive_features : sequence of str
+        Columns whose combinations form the groups.
+    score : str, optional
+        Column of scores (for ROC AUC and what-if thresholds).
+    sample_weight : str, optional
+        Column of non-negative row weights.
+    bins : mapping, optional
+        Per numeric sensitive column, a number of quantile bins or the bin
+        edges, as :func:`fairdash.sensitive_frame` takes them. Numeric
+        columns with more than 10 distinct values are cut into 4 quantile
+        bins by default, as in memory.
+    engine : {"duckdb", "spark"}, default="duckdb"
+    spark : pyspark.sql.SparkSession, optional
+        The session to use with ``engine="spark"``.
+    spark_master : str, optional
+        A master URL (``local[2]``, ``spark://host:7077``) to start a session with.
+    n_score_bins : int, default=65536
+        Equal-width score bins of the histogram.
+    threads : int, optional
+        DuckDB's thread count (default: all cores).
+
+    Returns
+    -------
+    CellTable
+    """
+    sensitive = list(sensitive_features)
+    if not sensitive:
+        raise InputError("Choose at least one sensitive feature.")
+    if engine == "duckdb":
+        src: Any = _DuckDBSource(source, threads=threads)
+    elif engine == "spark":
+        src = _SparkSource(source, spark=spark, master=spark_master)
+    else:
+        raise InputError(f"Unknown engine {engine!r}: choose 'numpy', 'duckdb' or 'spark'.")
+    roles = {"target": [target], "prediction": [prediction], "sensitive feature": sensitive}
+    if score:
+        roles["score"] = [score]
+    if sample_weight:
+        roles["sample weight"] = [sample_weight]
+    for role, names in roles.items():
+        for name in names:
+            if name not in src.types:
+                raise InputError(
+                    f"The {role} column {name!r} is not in {src.name}; its columns are: "
+                    f"{', '.join(map(repr, list(src.types)[:12]))}.",
+                    column=name,
+                )
+    for role, name in (("score", score), ("sample weight", sample_weight)):
+        if name and not _is_numeric(src.types[name]):
+            raise InputError(
+                f"The {role} column {name!r} is not numeric in {src.name} (its type is "
+                f"{src.types[name]}).",
+                column=name,
+            )
+    bins = dict(bins or {})
+    for name, spec in bins.items():
+        if name not in sensitive:
+            raise InputError(f"Bins are given for {name!r}, which is not a sensitive feature.",
+                             column=name)
+        if not _is_numeric(src.types[name]):
+            raise InputError(f"The sensitive feature {name!r} is not numeric, so it cannot be "
+                             "binned.", column=name)
+        if isinstance(spec, int | np.integer) and not 2 <= int(spec) <= _MAX_BINS:
+            raise InputError(f"The number of bins for {name!r} must be between 2 and "
+                             f"{_MAX_BINS}, got {spec}.", column=name)
+    numeric = [c for c in sensitive if _is_numeric(src.types[c])]
+    quantile_counts = sorted({int(b) for b in bins.values() if isinstance(b, int | np.integer)}
+                             | {_DEFAULT_BINS})
+    probabilities = sorted({float(p) for k in quantile_counts for p in np.linspace(0, 1, k + 1)})
+    profile = src.query(
+        profile_query(src.sql, src.dialect, score=score, numeric_sensitive=numeric,
+                      quantiles=probabilities)
+    ).iloc[0]
+    n_rows = int(profile["n_rows"])
+    if n_rows == 0:
+        raise InputError(f"{src.name} has no rows.")
+
+    specs: list[BinSpec] = []
+    binned: dict[str, tuple[float, ...]] = {}
+    notes: list[str] = []
+    for i, column in enumerate(numeric):
+        if column not in bins and int(profile[f"distinct_{i}"]) <= _MAX_NUMERIC_LEVELS:
+            continue
+        spec = bins.get(column, _DEFAULT_BINS)
+        lo, hi = float(profile[f"min_{i}"]), float(profile[f"max_{i}"])
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise InputError(f"The sensitive feature {column!r} contains infinite values, which "
+                             "cannot be put in bins.", column=column)
+        if isinstance(spec, int | np.integer):
+            values = dict(zip(probabilities, np.asarray(profile[f"quantiles_{i}"], float),
+                              strict=True))
+            edges = np.unique([values[float(p)] for p in np.linspace(0, 1, int(spec) + 1)])
+            if len(edges) < 2:
+                raise InputError(f"The sensitive feature {column!r} has a single value; it "
+                                 "cannot be binned.", column=column)
+            if column not in bins:
+                notes.append(
+                    f"The sensitive feature '{column}' is numeric with many values, so it is "
+                    "split into 4 groups of about equal size (quantile bins)."
+                )
+        else:
+            edges = np.asarray(sorted(float(e) for e in spec))
+            if len(edges) < 2 or len(np.unique(edges)) != len(edges) or not np.isfinite(
+                edges
+            ).all():
+                raise InputError(f"Bin edges for {column!r} must be at least two distinct finite "
+                                 f"numbers, got {list(spec)}.", column=column)
+            if lo < edges[0]:
+                edges = np.concatenate([[-np.inf], edges])
+            if hi >= edges[-1]:
+                edges = np.concatenate([edges, [np.inf]])
+        specs.append(BinSpec(column, tuple(float(e) for e in edges)))
+        binned[column] = tuple(float(e) for e in edges)
+
+    cells = src.query(
+        cells_query(src.sql, src.dialect, sensitive=sensitive, bins=specs, target=target,
+                    prediction=prediction, sample_weight=sample_weight)
+    )
+    cells = cells.rename(columns={f"k{i}": c for i, c in enumerate(sensitive)})
+    if sample_weight and int(cells["n_weight"].sum()) != int(cells["n"].sum()):
+        missing = int(cells["n"].sum() - cells["n_weight"].sum())
+        raise InputError(f"The sample weight column {sample_weight!r} has {missing:,} missing "
+                         f"value(s) in {src.name}.", column=sample_weight)
+
+    histogram = None
+    score_range = None
+    if score:
+        lo, hi = profile["score_min"], profile["score_max"]
+        if pd.isna(lo) or not (np.isfinite(float(lo)) and np.isfinite(float(hi))):
+            raise InputError(f"The score column {score!r} has no finite values in {src.name}.",
+                             column=score)
+        score_range = (float(lo), float(hi))
+        histogram = src.query(
+            histogram_query(src.sql, src.dialect, sensitive=sensitive, bins=specs,
+                            target=target, score=score, score_range=score_range,
+                            n_bins=n_score_bins, sample_weight=sample_weight)
+        ).rename(columns={f"k{i}": c for i, c in enumerate(sensitive)})
+        n_scored = int(histogram["n"].sum())
+        if n_scored != n_rows:
+            raise InputError(
+                f"The score column {score!r} has {n_rows - n_scored:,} missing value(s) in "
+                f"{src.name}; every audited row needs a score.",
+                column=score,
+            )
+    return CellTable(
+        cells=cells,
+        histogram=histogram,
+        sensitive_features=sensitive,
+        binned=binned,
+        score_range=score_range,
+        n_bins=n_score_bins,
+        n_rows=n_rows,
+        source=src.name,
+        notes=tuple(notes),
+    )
+
+
+def log_group_metrics(
+    source: Any,
+    *,
+    target: str,
+    prediction: str,
+    sensitive_features: Sequence[str],
+    pos_label: Any = 1,
+    score: str | None = None,
+    sample_weight: str | None = None,
+    bins: Mapping[str, int | Sequence[float]] | None = None,
+    engine: Engine = "duckdb",
+    spark: Any = None,
+    spark_master: str | None = None,
+    min_group_size: int = 30,
+    confidence_level: float = 0.95,
+    n_score_bins: int = DEFAULT_SCORE_BINS,
+    threads: int | None = None,
+) -> GroupMetrics:
+    """Group metrics of a prediction log, computed by DuckDB or Spark where it lives.
+
+    Equal to :func:`fairdash.metrics.group_metrics` on the same rows with the
+    sensitive columns of :func:`fairdash.sensitive_frame` (same bins): counts
+    exactly, every rate, interval, difference, ratio and summary disparity to
+    rounding (1e-12). ROC AUC comes from per-group score histograms of
+    ``n_score_bins`` equal-width bins; the attribute ``roc_auc_error_bound``
+    of the result bounds, per group, its distance to the exact AUC (pairs of a
+    positive and a negative in one bin count one half).
+
+    Parameters
+    ----------
+    source, target, prediction, sensitive_features, score, sample_weight, bins, engine, spark,
+    spark_master, n_score_bins, threads
+        As for :func:`aggregate_log`.
+    pos_label : scalar, default=1
+        The favourable outcome (a text spelling such as ``"1"`` is accepted);
+        predictions are in the target's labels or 0/1 with 1 favourable.
+    min_group_size, confidence_level
+        As for :func:`fairdash.metrics.group_metrics`.
+
+    Returns
+    -------
+    fairdash.metrics.GroupMetrics
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> from fairdash.engines import log_group_metrics
+    >>> folder = tempfile.mkdtemp()
+    >>> pd.DataFrame({"sex": ["f", "m", "f", "m"], "y": [1, 0, 1, 1],
+    ...               "pred": [1, 0, 0, 1]}).to_parquet(os.path.join(folder, "part-0.parquet"))
+    >>> m = log_group_metrics(folder, target="y", prediction="pred", sensitive_features=["sex"])
+    >>> m.by_group["selection_rate"].tolist()
+    [0.5, 0.5]
+    """
+    table = aggregate_log(
+        source,
+        target=target,
+        prediction=prediction,
+        sensitive_features=sensitive_features,
+        score=score,
+        sample_weight=sample_weight,
+        bins=bins,
+        engine=engine,
+        spark=spark,
+        spark_master=spark_master,
+        n_score_bins=n_score_bins,
+        threads=threads,
+    )
+    return metrics_from_cell_table(
+        table,
+        target=target,
+        prediction=prediction,
+        pos_label=pos_label,
+        weighted=sample_weight is not None,
+        min_group_size=min_group_size,
+        confidence_level=confidence_level,
+    )
