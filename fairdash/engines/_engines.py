@@ -102,7 +102,9 @@ class _DuckDBSource:
         reader = "read_parquet" if fmt == "parquet" else "read_csv"
         options = ", union_by_name = true" if fmt == "parquet" else ""
         self.sql = f"{reader}([{listed}]{options})"
-        self.name = files[0] if len(files) == 1 else f"{len(files):,} files under {os.fspath(path)!r}"
+        self.name = (
+            files[0] if len(files) == 1 else f"{len(files):,} files under {os.fspath(path)!r}"
+        )
         self.files = files
         try:
             described = self.con.sql(f"DESCRIBE SELECT * FROM {self.sql}").fetchall()

@@ -85,9 +85,8 @@ def profile_query(
             f"max({c}) AS max_{i}",
         ]
         if quantiles:
-            parts.append(
-                f"{dialect.quantile_function}({c}, {dialect.number_list(quantiles)}) AS quantiles_{i}"
-            )
+            listed = dialect.number_list(quantiles)
+            parts.append(f"{dialect.quantile_function}({c}, {listed}) AS quantiles_{i}")
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 

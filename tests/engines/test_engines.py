@@ -146,7 +146,7 @@ def test_unreadable_and_inconsistent_parts(tmp_path, log_frame):
     good = log_frame.iloc[:100]
     good.to_parquet(tmp_path / "part-0.parquet", index=False)
     (tmp_path / "part-1.parquet").write_bytes(b"PAR1 this is not parquet")
-    with pytest.raises(InputError, match="Could not (read|aggregate)"):
+    with pytest.raises(InputError, match=r"Could not (read|aggregate)"):
         log_group_metrics(tmp_path, target="income", prediction="pred",
                           sensitive_features=["sex"], pos_label=">50K")
     other = tmp_path / "typed"
