@@ -26,16 +26,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-RESULTS = Path(__file__).resolve().parent / "results"
+import _common
+
+_common.limit_threads(2)
+
 PART_ROWS = 50_000_000
 
 
@@ -161,8 +161,7 @@ def run_child(engine: str, folder: Path, rows: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10M rows only")
+    parser = _common.make_parser(__doc__.splitlines()[0], quick="10M rows, every engine")
     parser.add_argument("--workdir", default="/tmp/fairdash-bench-engines")
     parser.add_argument("--sizes", type=int, nargs="*", default=None)
     parser.add_argument("--numpy-rows", type=int, default=50_000_000)
@@ -179,6 +178,7 @@ def main() -> None:
     if args.quick:
         args.numpy_rows = args.fairlearn_rows = args.spark_rows = 10_000_000
     work = Path(args.workdir)
+    run = _common.start_run(quick=args.quick)
     results = []
     others = sorted({args.numpy_rows, args.fairlearn_rows, args.spark_rows, *sizes})
     for rows in others:
@@ -196,41 +196,36 @@ def main() -> None:
             runs.append(run_child("spark", folder, rows))
             if rows not in sizes:
                 runs.append(run_child("duckdb", folder, rows))
-        for run in runs:
-            print(json.dumps({k: v for k, v in run.items() if k != "counts"}), flush=True)
+        for engine_run in runs:
+            print(json.dumps({k: v for k, v in engine_run.items() if k != "counts"}), flush=True)
         results.extend(runs)
-    write_results(results, quick=args.quick)
+    _common.finish_run(run)
+    write_results(results, run, args)
 
 
-def write_results(results: list[dict], *, quick: bool) -> None:
+def write_results(results: list[dict], run: dict, args: argparse.Namespace) -> None:
     by_rows: dict[int, dict[str, dict]] = {}
     for r in results:
         by_rows.setdefault(r["rows"], {})[r["engine"]] = r
     for engines in by_rows.values():
         base = engines.get("duckdb", {}).get("counts")
-        for run in engines.values():
-            if base is not None and run.get("counts") is not None:
-                run["counts_equal_duckdb"] = run["counts"] == base
-    machine = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-    }
-    name = "engines_quick" if quick else "engines"
-    RESULTS.mkdir(exist_ok=True)
-    clean = [{k: v for k, v in r.items() if k != "counts"} for r in results]
-    (RESULTS / f"{name}.json").write_text(json.dumps({"machine": machine, "runs": clean},
-                                                     indent=2))
+        for engine_run in engines.values():
+            if base is not None and engine_run.get("counts") is not None:
+                engine_run["counts_equal_duckdb"] = engine_run["counts"] == base
+    run["runs"] = [{k: v for k, v in r.items() if k != "counts"} for r in results]
     lines = [
         "# Group metrics of a prediction log: DuckDB, Spark, numpy, fairlearn",
         "",
-        f"Machine: {machine}",
+        f"`python benchmarks/bench_engines.py{' --quick' if args.quick else ''}`: sex (2) x "
+        "race (5), label, prediction, score; every metric with Wilson intervals, differences, "
+        "ratios, summary disparities and ROC AUC (DuckDB, Spark: from 65,536-bin score "
+        "histograms). Each engine in its own process; peak RSS is that process's (Spark: the "
+        "Python driver only, the JVM is apart). fairlearn: MetricFrame with 4 metrics.",
         "",
         "| rows | engine | seconds | load s | peak RSS GB | counts = DuckDB | note |",
-        "|---|---|---|---|---|---|---|",
+        "|---:|---|---:|---:|---:|---|---|",
     ]
-    for r in clean:
+    for r in run["runs"]:
         note = r.get("error", "")
         if "auc_error_bound" in r:
             note = f"AUC error bound {r['auc_error_bound']:.1e}"
@@ -239,8 +234,9 @@ def write_results(results: list[dict], *, quick: bool) -> None:
             f"{r.get('load_s', float('nan')):.1f} | {r.get('peak_rss_gb', float('nan')):.2f} | "
             f"{r.get('counts_equal_duckdb', '')} | {note} |"
         )
-    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    lines += ["", _common.machine_line(run["machine"]), _common.load_line(run), ""]
     print("\n".join(lines))
+    _common.write_results("engines", lines, run, out_dir=_common.output_dir(args))
 
 
 if __name__ == "__main__":
