@@ -8,7 +8,8 @@ scikit-learn / scipy functions it wraps) to floating-point precision.
   differences and ratios, fairlearn's summary disparities, Wilson and
   bootstrap confidence intervals.
 - :func:`regression_group_metrics`: regression metrics per group and the
-  distance between the groups' distributions of predictions.
+  distance between the groups' distributions of predictions;
+  :func:`prediction_error_by_group`: mean over- and under-prediction per group.
 - :func:`data_stage`: representation and label balance per group before any
   model (SageMaker Clarify's pre-training measures).
 - :func:`ks_distance`, :func:`wasserstein_distance`: largest distance between
@@ -28,6 +29,7 @@ from fairdash.metrics._intervals import wilson_interval
 from fairdash.metrics._regression import (
     REGRESSION_METRICS,
     RegressionGroupMetrics,
+    prediction_error_by_group,
     regression_group_metrics,
 )
 
@@ -42,6 +44,7 @@ __all__ = [
     "data_stage",
     "group_metrics",
     "ks_distance",
+    "prediction_error_by_group",
     "regression_group_metrics",
     "wasserstein_distance",
     "wilson_interval",

@@ -17,7 +17,12 @@ from fairdash.metrics._validation import (
     numeric_array,
 )
 
-__all__ = ["REGRESSION_METRICS", "RegressionGroupMetrics", "regression_group_metrics"]
+__all__ = [
+    "REGRESSION_METRICS",
+    "RegressionGroupMetrics",
+    "prediction_error_by_group",
+    "regression_group_metrics",
+]
 
 REGRESSION_METRICS: tuple[str, ...] = (
     "count",
@@ -186,3 +191,51 @@ def regression_group_metrics(
         codes=groups.codes,
         weights=weights,
     )
+
+
+def prediction_error_by_group(
+    y_true: Any,
+    y_pred: Any,
+    sensitive_features: Any,
+    *,
+    sample_weight: Any = None,
+) -> pd.DataFrame:
+    """Mean over- and under-prediction for every group.
+
+    Over-prediction of a row is ``max(y_pred - y_true, 0)``, under-prediction
+    ``max(y_true - y_pred, 0)``; each is averaged over all of the group's rows
+    (weighted by ``sample_weight`` if given), so the two sum to the group's
+    mean absolute error.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like
+        Numeric targets and predictions.
+    sensitive_features : Series, DataFrame, array-like, list of array-likes or dict
+        As for :func:`regression_group_metrics` (same group order).
+    sample_weight : array-like, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mean_overprediction`` and ``mean_underprediction``, indexed
+        like ``regression_group_metrics(...).by_group`` (NaN for empty groups).
+    """
+    n_rows = n_rows_of(y_true, name="y_true")
+    true = numeric_array(y_true, name="y_true", n_rows=n_rows)
+    pred = numeric_array(y_pred, name="y_pred", n_rows=n_rows)
+    weights = check_sample_weight(sample_weight, n_rows=n_rows)
+    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    residual = pred - true
+    total = np.bincount(groups.codes, weights=weights, minlength=groups.n_groups)
+    columns = {}
+    for name, amount in (
+        ("mean_overprediction", np.clip(residual, 0, None)),
+        ("mean_underprediction", np.clip(-residual, 0, None)),
+    ):
+        values = amount if weights is None else amount * weights
+        sums = np.bincount(groups.codes, weights=values, minlength=groups.n_groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(total > 0, sums / total, np.nan)
+        columns[name] = groups.in_index_order(means)
+    return pd.DataFrame(columns, index=groups.index)

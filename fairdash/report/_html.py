@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import json
 import math
 import platform
 import re
@@ -417,7 +418,8 @@ def audit_report_html(
         Things the reader should know (rows left out, default bins, ...).
     extra_sections : sequence of (str, content)
         More sections, in order: a title and either a plotly figure, a
-        DataFrame (shown escaped) or an HTML fragment. HTML fragments are
+        DataFrame (shown escaped), a mapping of JSON-friendly data (shown as
+        escaped JSON text) or an HTML fragment. HTML fragments are
         inserted as they are, so escape any user-supplied text in them (e.g.
         with :func:`html.escape` or :func:`dataframe_html`).
     title : str, default="FairDash audit report"
@@ -519,6 +521,9 @@ def audit_report_html(
     for number, (section_title, content) in enumerate(extra_sections, start=1):
         if isinstance(content, pd.DataFrame):
             body = dataframe_html(content)
+        elif isinstance(content, Mapping):
+            # JSON-friendly data (e.g. a saved configuration), shown as text.
+            body = f"<pre>{_e(json.dumps(content, indent=2, ensure_ascii=False))}</pre>"
         elif hasattr(content, "to_html") and hasattr(content, "to_plotly_json"):
             body = figure(content)
         else:

@@ -1,12 +1,31 @@
-"""What-if thresholds: fast per-group threshold queries and one-click strategies."""
+"""What-if thresholds: fast per-group threshold queries, one-click strategies, and the
+model a set of thresholds makes."""
 
-from fairdash.thresholds._curves import ThresholdCurves, naive_cell_sums, sorted_group_codes
+from fairdash.thresholds._curves import (
+    ThresholdCurves,
+    decision_cost,
+    naive_cell_sums,
+    select,
+    sorted_group_codes,
+)
+from fairdash.thresholds._models import (
+    THRESHOLDED_METHOD,
+    thresholded_group_table,
+    thresholded_model,
+    thresholds_by_group,
+)
 from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds
 
 __all__ = [
     "STRATEGIES",
+    "THRESHOLDED_METHOD",
     "ThresholdCurves",
     "choose_thresholds",
+    "decision_cost",
     "naive_cell_sums",
+    "select",
     "sorted_group_codes",
+    "thresholded_group_table",
+    "thresholded_model",
+    "thresholds_by_group",
 ]

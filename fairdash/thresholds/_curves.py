@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash.metrics._group_metrics import GroupMetrics, metrics_from_cell_sums
+from fairdash.metrics._group_metrics import _FN, _FP, GroupMetrics, metrics_from_cell_sums
 from fairdash.metrics._grouping import encode_sensitive_features
 from fairdash.metrics._validation import (
     binary_indicators,
@@ -17,7 +17,45 @@ from fairdash.metrics._validation import (
     numeric_array,
 )
 
-__all__ = ["ThresholdCurves", "naive_cell_sums", "sorted_group_codes"]
+__all__ = ["ThresholdCurves", "decision_cost", "naive_cell_sums", "select", "sorted_group_codes"]
+
+
+def select(y_score: np.ndarray, thresholds: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Whether each row is selected: its score is at least its group's threshold.
+
+    Parameters
+    ----------
+    y_score : numpy.ndarray of shape (n_rows,)
+    thresholds : numpy.ndarray of shape (n_groups,)
+    codes : numpy.ndarray of shape (n_rows,)
+        Group of every row, as a position in ``thresholds``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    return y_score >= np.asarray(thresholds, dtype=np.float64)[codes]
+
+
+def decision_cost(cells: Any, *, cost_ratio: float) -> np.ndarray:
+    """Cost of the decisions counted in confusion cells.
+
+    A false positive costs ``cost_ratio`` and a false negative 1 (so with a
+    ratio of 1 the cost is the number of errors).
+
+    Parameters
+    ----------
+    cells : array-like of shape (..., 4)
+        True negatives, false positives, false negatives, true positives.
+    cost_ratio : float
+        Cost of a false positive relative to a false negative.
+
+    Returns
+    -------
+    numpy.ndarray of shape (...)
+    """
+    cells = np.asarray(cells, dtype=np.float64)
+    return cost_ratio * cells[..., _FP] + cells[..., _FN]
 
 
 def sorted_group_codes(sensitive_features: Any, *, n_rows: int) -> tuple[np.ndarray, pd.Index]:
@@ -50,7 +88,7 @@ def naive_cell_sums(
         Shape ``(n_groups, 4)``: true negatives, false positives, false
         negatives, true positives.
     """
-    y_pred = y_score >= np.asarray(thresholds, dtype=np.float64)[codes]
+    y_pred = select(y_score, thresholds, codes)
     cells = codes * 4 + 2 * y_true.astype(np.intp) + y_pred
     return np.bincount(cells, weights=sample_weight, minlength=4 * n_groups).reshape(n_groups, 4)
 
@@ -102,6 +140,7 @@ class ThresholdCurves:
         codes, self.index = sorted_group_codes(sensitive_features, n_rows=n_rows)
         self.codes = codes
         self.n_groups = len(self.index)
+        self._row_scores = score
         order = np.lexsort((score, codes))
         self._scores = score[order]
         sizes = np.bincount(codes, minlength=self.n_groups)
@@ -165,12 +204,55 @@ class ThresholdCurves:
             to thresholding every row and counting (exactly, without weights).
         """
         k = self.below(thresholds) + np.arange(self.n_groups) + self._starts[:-1]
+        return self._cells_at(k, self._positives, self._total)
+
+    def _cells_at(self, k: np.ndarray, positives: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Confusion cells from cumulative positions ``k`` (the rows below a threshold).
+
+        The one place the four cells are derived from the cumulative counts;
+        ``positives`` and ``total`` broadcast against ``k``.
+        """
         negatives_pred = self._cum_all[k]
         fn = self._cum_pos[k]
         tn = negatives_pred - fn
-        tp = self._positives - fn
-        fp = self._total - self._positives - tn
-        return np.stack([tn, fp, fn, tp], axis=1).astype(np.float64)
+        tp = positives - fn
+        fp = total - positives - tn
+        return np.stack([tn, fp, fn, tp], axis=-1).astype(np.float64)
+
+    def common_threshold_cells(self, candidates: Any) -> np.ndarray:
+        """Confusion cells of every group at each of several common thresholds.
+
+        Parameters
+        ----------
+        candidates : array-like of shape (n_candidates,)
+            Thresholds applied to every group alike.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n_groups, n_candidates, 4)``.
+        """
+        candidates = np.asarray(candidates, dtype=np.float64)
+        below = np.stack(
+            [np.searchsorted(self.group_scores(g), candidates, side="left")
+             for g in range(self.n_groups)]
+        ).reshape(self.n_groups, len(candidates))
+        k = below + (np.arange(self.n_groups) + self._starts[:-1])[:, None]
+        return self._cells_at(k, self._positives[:, None], self._total[:, None])
+
+    def predict(self, thresholds: Any) -> np.ndarray:
+        """The 0/1 decision of every row (in the order given) at the thresholds.
+
+        Parameters
+        ----------
+        thresholds : float or array-like of shape (n_groups,)
+
+        Returns
+        -------
+        numpy.ndarray of int64
+        """
+        t = self._thresholds(thresholds)
+        return select(self._row_scores, t, self.codes).astype(np.int64)
 
     def metrics(
         self, thresholds: Any, *, min_group_size: int = 30, confidence_level: float = 0.95
@@ -203,12 +285,7 @@ class ThresholdCurves:
         scores = self.group_scores(group)
         uniq, first = np.unique(scores, return_index=True)
         k = np.concatenate([first, [len(scores)]]) + self._starts[group] + group
-        neg = self._cum_all[k]
-        fn = self._cum_pos[k]
-        tn = neg - fn
-        tp = self._positives[group] - fn
-        fp = self._total[group] - self._positives[group] - tn
-        cells = np.stack([tn, fp, fn, tp], axis=1).astype(np.float64)
+        cells = self._cells_at(k, self._positives[group], self._total[group])
         return np.concatenate([uniq, [np.inf]]), cells
 
     def labels(self) -> list[str]:

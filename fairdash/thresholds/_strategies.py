@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from fairdash._errors import InputError
-from fairdash.thresholds._curves import ThresholdCurves
+from fairdash.metrics._group_metrics import _TN, _TP, rates_from_cell_sums
+from fairdash.thresholds._curves import ThresholdCurves, decision_cost
 
 __all__ = ["STRATEGIES", "choose_thresholds"]
 
@@ -18,8 +19,6 @@ STRATEGIES: dict[str, str] = {
     "group_cost_optimal": "Each group's own threshold with the lowest cost (or best accuracy).",
 }
 
-_TN, _FP, _FN, _TP = 0, 1, 2, 3
-
 
 def _gain(cells: np.ndarray, cost_ratio: float | None) -> np.ndarray:
     """What a strategy maximises: correct predictions, or minus the cost.
@@ -28,24 +27,14 @@ def _gain(cells: np.ndarray, cost_ratio: float | None) -> np.ndarray:
     """
     if cost_ratio is None:
         return cells[..., _TN] + cells[..., _TP]
-    return -(cost_ratio * cells[..., _FP] + cells[..., _FN])
+    return -decision_cost(cells, cost_ratio=cost_ratio)
 
 
 def _single_best(curves: ThresholdCurves, cost_ratio: float | None) -> np.ndarray:
     # Pool every group's distinct scores: the candidates of a common threshold.
     scores = np.unique(np.concatenate([curves.group_scores(g) for g in range(curves.n_groups)]))
     candidates = np.concatenate([scores, [np.inf]])
-    below = np.stack(
-        [np.searchsorted(curves.group_scores(g), candidates, side="left")
-         for g in range(curves.n_groups)]
-    )  # (groups, candidates)
-    k = below + (np.arange(curves.n_groups) + curves._starts[:-1])[:, None]
-    neg = curves._cum_all[k]
-    fn = curves._cum_pos[k]
-    tn = neg - fn
-    tp = curves._positives[:, None] - fn
-    fp = (curves._total - curves._positives)[:, None] - tn
-    total = np.stack([tn, fp, fn, tp], axis=-1).sum(axis=0)
+    total = curves.common_threshold_cells(candidates).sum(axis=0)
     best = int(np.argmax(_gain(total, cost_ratio)))
     return np.full(curves.n_groups, candidates[best])
 
@@ -73,11 +62,8 @@ def _equal_rate(
         if curves.group_sizes[g] == 0:  # an empty combination of features: nothing to set
             per_group.append((np.full(len(targets), np.inf), np.zeros((len(targets), 4))))
             continue
-        if rate == "selection_rate":
-            values = (cells[:, _FP] + cells[:, _TP]) / cells.sum(axis=1)
-        else:  # true positive rate
-            positives = cells[0, _TP] + cells[0, _FN]
-            values = cells[:, _TP] / positives if positives > 0 else np.zeros(len(cells))
+        # A group without positives has a true positive rate of 0 at every threshold.
+        values = rates_from_cell_sums(cells)[rate]
         # values decrease as the threshold rises: search the reversed (ascending) curve.
         ascending = values[::-1]
         pos = np.clip(np.searchsorted(ascending, targets), 1, len(ascending) - 1)
@@ -106,7 +92,7 @@ def _equal_accuracy(
         if curves.group_sizes[g] == 0:
             choices.append((np.array([np.inf]), np.zeros(len(targets), dtype=np.intp)))
             continue
-        accuracy = (cells[:, _TN] + cells[:, _TP]) / cells.sum(axis=1)
+        accuracy = rates_from_cell_sums(cells)["accuracy"]
         gain = _gain(cells, cost_ratio)
         # For each window [a - half, a + half], the candidate with the best gain in it.
         order = np.argsort(accuracy, kind="stable")

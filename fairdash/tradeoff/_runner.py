@@ -12,6 +12,7 @@ import copy
 import json
 import math
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,6 +204,9 @@ class ModelResult:
         The fitted model. For barycenter models, the calibrated
         :class:`~fairdash.mitigation.BarycenterMap` (with its alpha) that maps
         the unmitigated model's scores.
+    uid : str
+        A random identity given when the result is created (new for every
+        model, also one retrained with the same name), to key caches by.
     """
 
     name: str
@@ -214,6 +218,7 @@ class ModelResult:
     fit_seconds: float
     is_unmitigated: bool = False
     model: object | None = field(default=None, repr=False)
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly summary: names, parameters, overall metrics and disparities."""

@@ -181,3 +181,46 @@ def test_text_groups_in_any_order_of_appearance(data):
     expected = regression_group_metrics(data["y_true"], data["y_pred"], as_object)
     assert list(result.by_group.index) == ["alpha", "mu", "zeta"]
     pd.testing.assert_frame_equal(result.by_group, expected.by_group, check_index_type=False)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_over_and_under_prediction_equal_pandas_per_group(data, weighted):
+    from fairdash.metrics import prediction_error_by_group
+
+    weights = data["weights"] if weighted else np.ones(len(data["y_true"]))
+    result = prediction_error_by_group(
+        data["y_true"], data["y_pred"], data["group"],
+        sample_weight=data["weights"] if weighted else None,
+    )
+    residual = data["y_pred"] - data["y_true"]
+    frame = pd.DataFrame({
+        "over": np.maximum(residual, 0) * weights,
+        "under": np.maximum(-residual, 0) * weights,
+        "w": weights,
+        "group": data["group"],
+    }).groupby("group").sum()
+    np.testing.assert_allclose(result["mean_overprediction"], frame["over"] / frame["w"])
+    np.testing.assert_allclose(result["mean_underprediction"], frame["under"] / frame["w"])
+    # together they are the mean absolute error, per group
+    metrics = regression_group_metrics(
+        data["y_true"], data["y_pred"], data["group"],
+        sample_weight=data["weights"] if weighted else None,
+    )
+    assert list(result.index) == list(metrics.by_group.index)
+    np.testing.assert_allclose(
+        result.sum(axis=1), metrics.by_group["mean_absolute_error"], rtol=1e-10
+    )
+    assert result.loc["c", "mean_overprediction"] > result.loc["a", "mean_overprediction"]
+
+
+def test_over_and_under_prediction_empty_combination_is_nan():
+    from fairdash.metrics import prediction_error_by_group
+
+    sensitive = pd.DataFrame({
+        "a": pd.Categorical(["x", "x", "y"], categories=["x", "y"]),
+        "b": pd.Categorical(["p", "q", "p"], categories=["p", "q"]),
+    })
+    result = prediction_error_by_group([1.0, 2.0, 3.0], [2.0, 1.0, 3.0], sensitive)
+    assert result.loc[("x", "p")].tolist() == [1.0, 0.0]
+    assert result.loc[("x", "q")].tolist() == [0.0, 1.0]
+    assert result.loc[("y", "q")].isna().all()

@@ -86,3 +86,24 @@ def test_charts_export_as_png_and_svg(metrics):
     svg = fig.to_image(format="svg", width=800, height=400)
     assert png.startswith(b"\x89PNG")
     assert svg.lstrip().startswith(b"<svg") and b"f \xc3\x97 a" in svg
+
+
+def test_model_figures_follow_the_metrics_type(metrics):
+    from fairdash.metrics import regression_group_metrics
+    from fairdash.plots import model_figures
+
+    result, y, score, groups = metrics
+    table = pd.DataFrame({
+        "name": ["a", "b"], "method": ["unmitigated", "x"], "params": ["{}", "{}"],
+        "accuracy": [0.8, 0.7], "demographic_parity_difference": [0.2, 0.05],
+        "on_front": [True, True], "is_unmitigated": [True, False],
+    })
+    figures = model_figures(result, model_name="b", models_table=table)
+    assert set(figures) == {"selection_rate", "error_rates", "tradeoff"}
+    bars = figures["selection_rate"].data[0]
+    assert list(bars.y) == pytest.approx(result.to_frame()["selection_rate"].dropna().tolist())
+    assert set(model_figures(result)) == {"selection_rate", "error_rates"}
+    regression = regression_group_metrics(y.astype(float), score, groups)
+    reg_table = table.rename(columns={"accuracy": "root_mean_squared_error",
+                                      "demographic_parity_difference": "ks_distance"})
+    assert set(model_figures(regression, models_table=reg_table)) == {"tradeoff"}

@@ -188,3 +188,15 @@ def test_control_characters_are_shown_as_escapes():
 def test_dataframe_html_leaves_out_a_default_index():
     html = dataframe_html(pd.DataFrame({"model": ["a", "b"]}))
     assert "<th>index</th>" not in html and "<th>model</th>" in html
+
+
+def test_a_mapping_section_is_escaped_json_text(parts):
+    _, problem, metrics, _ = parts
+    config = {"name": HOSTILE, "groups": "Female × White", "n": 3}
+    report = audit_report_html(
+        metrics, problem=problem, extra_sections=[("Configuration", config)]
+    )
+    section = report.split(">Configuration</h2>", 1)[1].split("</section>", 1)[0]
+    assert section.startswith("<pre>") and HOSTILE not in section
+    assert "&lt;script&gt;" in section
+    assert "Female × White" in section and "\\u00d7" not in section  # no escape codes
