@@ -2,17 +2,14 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="FairDash", page_icon="⚖️", layout="wide")
+from fairdash_app.navigation import APP_ICON, PAGES
+
+st.set_page_config(page_title="FairDash", page_icon=APP_ICON, layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-        st.Page("pages/audit.py", title="Data & model", icon="📊"),
-        st.Page("pages/mitigate.py", title="Mitigate", icon="🛠️"),
-        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
-        st.Page("pages/explore.py", title="Explore", icon="🔎"),
-        st.Page("pages/whatif.py", title="What-if", icon="🎚️"),
-        st.Page("pages/report.py", title="Report", icon="📄"),
+        st.Page(info.path, title=info.title, icon=info.icon, default=name == "home")
+        for name, info in PAGES.items()
     ]
 )
 navigation.run()

@@ -7,7 +7,7 @@ import streamlit as st
 import fairdash
 from fairdash.plots import tradeoff_scatter
 from fairdash.tradeoff import hypervolume, results_table
-from pages._state import current_model, init_state, require_models
+from fairdash_app.state import action_key, current_model, init_state, require_models, widget_key
 
 init_state()
 
@@ -24,17 +24,18 @@ st.title("Compare models")
 if not require_models():
     st.stop()
 
-models = st.session_state["models"]
-problem = st.session_state["problem"]
+state = st.session_state
+models = state["models"]
+problem = state["evaluation"].problem
 regression = problem.task == "regression"
 c1, c2 = st.columns(2)
 performance = c1.selectbox(
     "Performance", REGRESSION_PERFORMANCE if regression else CLASSIFICATION_PERFORMANCE,
-    format_func=lambda m: m.replace("_", " "), key="compare_performance",
+    format_func=lambda m: m.replace("_", " "), key=widget_key("compare", "performance"),
 )
 disparity = c2.selectbox(
     "Disparity", REGRESSION_DISPARITY if regression else CLASSIFICATION_DISPARITY,
-    format_func=lambda m: m.replace("_", " "), key="compare_disparity",
+    format_func=lambda m: m.replace("_", " "), key=widget_key("compare", "disparity"),
 )
 try:
     table = results_table(models, performance=performance, disparity=disparity)
@@ -51,29 +52,32 @@ if not regression:
     )
 fig = tradeoff_scatter(
     table, performance=performance, disparity=disparity,
-    current=st.session_state["current_model"], maximize_performance=not regression,
+    current=state["current_model"], maximize_performance=not regression,
 )
-event = st.plotly_chart(fig, key="tradeoff", on_select="rerun", selection_mode="points")
+event = st.plotly_chart(fig, key=action_key("compare", "tradeoff"), on_select="rerun",
+                        selection_mode="points")
 points = (event or {}).get("selection", {}).get("points", []) if event else []
 if points:
     picked = points[0].get("customdata", [None])[0]
-    if picked in set(table["name"]) and picked != st.session_state["current_model"]:
-        st.session_state["current_model"] = picked
-        st.session_state["thresholds"] = None
+    if picked in set(table["name"]) and picked != state["current_model"]:
+        state["current_model"] = picked
+        state["thresholds"] = None
         st.rerun()
 
+
+def _choose_current() -> None:
+    state["current_model"] = state[widget_key("compare", "current")]
+    state["thresholds"] = None
+
+
 names = list(table["name"])
-current = st.session_state["current_model"]
-choice = st.selectbox(
+state[widget_key("compare", "current")] = state["current_model"]
+st.selectbox(
     "Current model (used on the Explore, What-if and Report pages)", names,
-    index=names.index(current) if current in names else 0, key=f"compare_current::{current}",
+    key=widget_key("compare", "current"), on_change=_choose_current,
 )
-if choice != current:
-    st.session_state["current_model"] = choice
-    st.session_state["thresholds"] = None
-    st.rerun()
 model = current_model()
 st.success(f"Current model: **{model.name}** ({model.method})")
 
 st.subheader("All models")
-st.dataframe(table, width="stretch", hide_index=True, key="compare_table")
+st.dataframe(table, width="stretch", hide_index=True, key=action_key("compare", "table"))

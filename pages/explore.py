@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash import disparity_readings
-from fairdash.metrics import group_metrics, regression_group_metrics
+from fairdash.metrics import group_metrics, prediction_error_by_group, regression_group_metrics
 from fairdash.plots import (
     error_rate_chart,
     group_label_index,
@@ -15,7 +15,7 @@ from fairdash.plots import (
     roc_curve_chart,
     score_distribution_chart,
 )
-from pages._state import current_model, init_state, require_models
+from fairdash_app.state import action_key, current_model, init_state, require_models, widget_key
 
 init_state()
 
@@ -41,7 +41,8 @@ def _reference_choice(metrics) -> object:
     by_group = metrics.by_group[metrics.by_group["count"] > 0]
     labels = group_label_index(by_group.index)
     options = ["largest group", "best group (highest selection rate)", "overall", *labels]
-    choice = st.selectbox("Reference for differences and ratios", options, key="reference")
+    choice = st.selectbox("Reference for differences and ratios", options,
+                          key=widget_key("explore", "reference"))
     if choice == "largest group":
         return by_group["count"].idxmax()
     if choice.startswith("best group"):
@@ -57,7 +58,7 @@ if not require_models():
     st.stop()
 model = current_model()
 evaluation = st.session_state["evaluation"]
-problem = st.session_state["problem"]
+problem = evaluation.problem
 metrics = model.metrics
 st.caption(f"Current model: **{model.name}** · {len(evaluation.test_index):,} test rows")
 classification = problem.task == "classification"
@@ -81,10 +82,11 @@ if reference == "overall":
     diff = metrics.by_group - metrics.overall
 else:
     diff = metrics.difference_to(reference)
-show_small = st.checkbox("Show small groups", value=True, key="show_small")
+st.session_state.setdefault(widget_key("explore", "show_small"), True)
+show_small = st.checkbox("Show small groups", key=widget_key("explore", "show_small"))
 hide_small = not show_small
 shown = table if show_small else table[~table["small_group"]]
-st.dataframe(shown, width="stretch", key="explore_table")
+st.dataframe(shown, width="stretch", key=action_key("explore", "table"))
 with st.expander("Differences to the reference"):
     st.dataframe(diff, width="stretch")
 
@@ -92,25 +94,28 @@ if classification:
     st.plotly_chart(
         group_rate_chart(table, metric="selection_rate",
                          overall=float(metrics.overall["selection_rate"]), hide_small=hide_small),
-        key="explore_selection_rate",
+        key=action_key("explore", "selection_rate"),
     )
-    st.plotly_chart(error_rate_chart(table, hide_small=hide_small), key="explore_error_rates")
+    st.plotly_chart(error_rate_chart(table, hide_small=hide_small),
+                    key=action_key("explore", "error_rates"))
 else:
-    residual = model.y_pred - evaluation.y_test
-    frame = pd.DataFrame({"over": residual.clip(min=0), "under": (-residual).clip(min=0)})
-    groups = group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test))
-    frame["group"] = groups
+    errors = prediction_error_by_group(
+        evaluation.y_test, model.y_pred, evaluation.sensitive_test
+    ).dropna(how="all")
+    errors.index = group_label_index(errors.index)
     st.markdown("**Over- and under-prediction by group** (mean amount)")
-    st.bar_chart(frame.groupby("group")[["over", "under"]].mean(), stack=False)
+    st.bar_chart(errors.rename(columns={"mean_overprediction": "over",
+                                        "mean_underprediction": "under"}), stack=False)
 
 features = list(problem.sensitive_features)
 if len(features) >= 2:
     st.subheader("Heatmap over two sensitive features")
     c1, c2, c3 = st.columns(3)
-    rows = c1.selectbox("Rows", features, index=0, key="heat_rows")
-    columns = c2.selectbox("Columns", [f for f in features if f != rows], key="heat_cols")
+    rows = c1.selectbox("Rows", features, key=widget_key("explore", "heat_rows"))
+    columns = c2.selectbox("Columns", [f for f in features if f != rows],
+                           key=widget_key("explore", "heat_columns"))
     metric_names = [c for c in metrics.by_group.columns if c != "count"]
-    metric = c3.selectbox("Metric", metric_names, key="heat_metric")
+    metric = c3.selectbox("Metric", metric_names, key=widget_key("explore", "heat_metric"))
     pair = evaluation.sensitive_test[[rows, columns]]
     if classification:
         pair_metrics = group_metrics(evaluation.y_test, model.y_pred, pair, y_score=model.y_score)
@@ -118,7 +123,7 @@ if len(features) >= 2:
         pair_metrics = regression_group_metrics(evaluation.y_test, model.y_pred, pair)
     st.plotly_chart(
         metric_heatmap(pair_metrics.to_frame(), metric=metric, rows=rows, columns=columns),
-        key="explore_heatmap",
+        key=action_key("explore", "heatmap"),
     )
 
 if classification and model.y_score is not None:
@@ -126,6 +131,6 @@ if classification and model.y_score is not None:
     labels = group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test))
     c1, c2 = st.columns(2)
     c1.plotly_chart(score_distribution_chart(model.y_score, pd.Series(labels)),
-                    key="explore_scores")
+                    key=action_key("explore", "scores"))
     c2.plotly_chart(roc_curve_chart(evaluation.y_test, model.y_score, pd.Series(labels)),
-                    key="explore_roc")
+                    key=action_key("explore", "roc"))

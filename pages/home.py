@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 import fairdash
 from fairdash import datasets
 from fairdash.tradeoff import MethodConfig
-from pages._state import init_state, reset_results
-from pages._workflows import mitigate_and_store
+from fairdash_app.navigation import PAGES
+from fairdash_app.state import action_key, init_state, show_definition, use_data
+from fairdash_app.workflows import mitigate_and_store
 
 init_state()
 
@@ -24,11 +23,9 @@ DEMO_METHODS = [
 
 def run_demo() -> None:
     """Adult, sex × race, logistic regression and three mitigations; then the Compare page."""
-    start = time.perf_counter()
     bar = st.progress(0.0, text="Loading UCI Adult…")
     data = datasets.load("adult")
-    reset_results()
-    st.session_state.update(data=data, data_name="adult", data_digest=None)
+    use_data(data, "adult", None)
     problem = fairdash.define_problem(
         data, target="income", positive_label=">50K", sensitive_features=["sex", "race"]
     )
@@ -40,8 +37,8 @@ def run_demo() -> None:
         data, problem, DEMO_METHODS, estimator="logistic_regression", test_size=0.3,
         calibration_size=0.2, seed=0, progress=progress,
     )
-    st.session_state["demo_seconds"] = time.perf_counter() - start
-    st.switch_page("pages/compare.py")
+    show_definition(problem, data_name="adult", bundled=True)
+    st.switch_page(PAGES["compare"].path)
 
 
 st.title("FairDash")
@@ -52,11 +49,11 @@ st.markdown(
     "export a report."
 )
 st.button(
-    "Run the demo", type="primary", key="demo",
+    "Run the demo", type="primary", key=action_key("home", "demo"), icon=":material/play_arrow:",
     help="UCI Adult, sex × race, logistic regression with reweighing, grid search "
     "(demographic parity) and the Wasserstein barycenter; about half a minute.",
 )
-if st.session_state.get("demo"):
+if st.session_state.get(action_key("home", "demo")):
     run_demo()
 
 st.markdown(

@@ -7,8 +7,9 @@ import streamlit as st
 import fairdash
 from fairdash.models import estimator_names, estimator_spec
 from fairdash.tradeoff import DEFAULT_PARAMS, MethodConfig, results_table
-from pages._state import init_state, link
-from pages._workflows import mitigate_and_store
+from fairdash_app.navigation import link
+from fairdash_app.state import action_key, init_state, stale_notice, widget_key
+from fairdash_app.workflows import mitigate_and_store
 
 init_state()
 
@@ -49,7 +50,7 @@ TO_OBJECTIVES = [
 
 def _params(method: str) -> dict:
     """Widgets for one method's parameters."""
-    key = f"param::{method}::"
+    key = widget_key("mitigate", f"param.{method}.")
     if method == "correlation_remover":
         return {"alpha": st.slider("alpha (1 removes all linear correlation)", 0.0, 1.0, 1.0,
                                    0.05, key=key + "alpha")}
@@ -102,9 +103,10 @@ st.title("Mitigate")
 problem = state["problem"]
 data = state["data"]
 if data is None or problem is None:
-    st.info("Define the problem and train a model on the **Data & model** page first.")
-    link("pages/audit.py", "Go to Data & model", "📊")
+    st.info("Define the problem on the **Data & model** page first.")
+    link("data", "Go to Data & model")
     st.stop()
+stale_notice()
 
 st.caption(
     f"Target **{problem.target}**, sensitive features **{' × '.join(problem.sensitive_features)}**"
@@ -114,12 +116,12 @@ available = list(METHOD_LABELS) if problem.task == "classification" else [
     "unmitigated", *REGRESSION_METHODS]
 defaults = ["reweighing", "grid_search", "barycenter"] if problem.task == "classification" \
     else ["barycenter"]
+state.setdefault(widget_key("mitigate", f"methods.{problem.task}"), defaults)
 chosen = st.multiselect(
     "Methods (the unmitigated model is always included)",
     [m for m in available if m != "unmitigated"],
-    default=defaults,
     format_func=METHOD_LABELS.get,
-    key="methods",
+    key=widget_key("mitigate", f"methods.{problem.task}"),
 )
 configs = [MethodConfig("unmitigated")]
 for method in chosen:
@@ -128,17 +130,21 @@ for method in chosen:
 
 c1, c2, c3, c4 = st.columns(4)
 names = estimator_names(problem.task)
-last = (state["run"].estimator if state["run"] is not None else None)
+last = state["run"].estimator if state["run"] is not None else None
+state.setdefault(widget_key("mitigate", f"estimator.{problem.task}"),
+                 last if last in names else names[0])
 estimator = c1.selectbox(
-    "Estimator", names, index=names.index(last) if last in names else 0,
-    format_func=lambda n: estimator_spec(n, task=problem.task).label, key="mitigate_estimator",
+    "Estimator", names, format_func=lambda n: estimator_spec(n, task=problem.task).label,
+    key=widget_key("mitigate", f"estimator.{problem.task}"),
 )
-test_size = c2.slider("Test share", 0.1, 0.5, 0.3, 0.05, key="mitigate_test_size")
-calibration = c3.slider("Calibration share (post-processing)", 0.05, 0.4, 0.2, 0.05,
-                        key="mitigate_calibration")
-seed = c4.number_input("Random seed", 0, 2**31 - 1, 0, key="mitigate_seed")
+for name, value in (("test_size", 0.3), ("calibration", 0.2), ("seed", 0)):
+    state.setdefault(widget_key("mitigate", name), value)
+test_size = c2.slider("Test share", 0.1, 0.5, step=0.05, key=widget_key("mitigate", "test_size"))
+calibration = c3.slider("Calibration share (post-processing)", 0.05, 0.4, step=0.05,
+                        key=widget_key("mitigate", "calibration"))
+seed = c4.number_input("Random seed", 0, 2**31 - 1, key=widget_key("mitigate", "seed"))
 
-if st.button("Run mitigations", type="primary", key="run_mitigations"):
+if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run")):
     bar = st.progress(0.0, text="Starting…")
     log = st.empty()
     try:
@@ -159,6 +165,6 @@ if models:
         results_table(models).drop(columns=["on_front"]),
         width="stretch",
         hide_index=True,
-        key="mitigate_table",
+        key=action_key("mitigate", "models_table"),
     )
-    link("pages/compare.py", "Compare the models", "⚖️")
+    link("compare", "Compare the models")

@@ -752,6 +752,7 @@ def run_methods(
     calibration_size: float = 0.2,
     random_state: int = 0,
     progress: Callable[[int, int, str], None] | None = None,
+    split: TradeoffSplit | None = None,
 ) -> list[ModelResult]:
     """Run mitigation methods on one split and measure every resulting model on the test rows.
 
@@ -782,6 +783,10 @@ def run_methods(
         Seed of the split, the models and the randomized predictions.
     progress : callable, optional
         Called as ``progress(done, total, message)`` as models are finished.
+    split : TradeoffSplit, optional
+        The rows to use, from :func:`split_data` (so a caller that needs the
+        test rows splits once); by default ``split_data`` with ``test_size``,
+        ``calibration_size`` and ``random_state``.
 
     Returns
     -------
@@ -804,13 +809,14 @@ def run_methods(
                 f"{', '.join(dict.fromkeys(unsupported))} work(s) for binary classification "
                 f"only; for regression choose among: {', '.join(sorted(_REGRESSION_METHODS))}."
             )
-    split = split_data(
-        data,
-        problem,
-        test_size=test_size,
-        calibration_size=calibration_size,
-        random_state=random_state,
-    )
+    if split is None:
+        split = split_data(
+            data,
+            problem,
+            test_size=test_size,
+            calibration_size=calibration_size,
+            random_state=random_state,
+        )
     run = _Run(data, problem, split, estimator, random_state)
     total = sum(_n_models(c) for c in configs)
     done = [0]

@@ -12,7 +12,7 @@ from tests.hardening.conftest import CASES, case_params
 from tests.hardening.corpus import good_upload
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "audit.py")
+PAGE = str(ROOT / "pages" / "data_model.py")
 
 # AppTest runs take seconds each: a representative subset, at least one per kind of
 # problem and step (reading, problem definition, training, usable hostile input).
@@ -46,7 +46,7 @@ _MIME = {
 
 def _upload(at: AppTest, name: str, content: bytes) -> None:
     mime = _MIME.get(Path(name).suffix, "application/octet-stream")
-    at.file_uploader(key="upload").set_value((name, content, mime)).run()
+    at.file_uploader(key="a:data.upload").set_value((name, content, mime)).run()
 
 
 def _messages(elements) -> str:
@@ -64,18 +64,18 @@ def _assert_named(case, elements) -> None:
 
 
 def _define(at: AppTest, target: str, sensitive: list[str]) -> None:
-    at.selectbox(key="target").set_value(target).run()
+    at.selectbox(key="w:data.target").set_value(target).run()
     assert not at.exception, at.exception
-    at.multiselect(key=f"sensitive::{target}").set_value(sensitive).run()
+    at.multiselect(key="w:data.sensitive").set_value(sensitive).run()
 
 
 @pytest.fixture
 def page() -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     # Start on "Upload a file" (as after choosing it), without loading the bundled data first.
-    at.session_state["source"] = "Upload a file"
+    at.session_state["w:data.source"] = "Upload a file"
     at.run()
-    assert not at.exception and at.radio(key="source").value == "Upload a file"
+    assert not at.exception and at.radio(key="w:data.source").value == "Upload a file"
     return at
 
 
@@ -102,7 +102,7 @@ def test_page_answers_corpus_item_and_stays_usable(case, page):
             _assert_named(case, at.warning)
         else:
             assert not at.error, _messages(at.error)
-            at.button(key="train").click().run()
+            at.button(key="a:data.train").click().run()
             assert not at.exception, at.exception
             if case.app == "train":
                 _assert_named(case, at.error)
@@ -121,7 +121,7 @@ def test_page_answers_corpus_item_and_stays_usable(case, page):
     _upload(at, name, content)
     assert not at.exception and not at.error, _messages(at.error)
     _define(at, "y", ["sex"])
-    at.button(key="train").click().run()
+    at.button(key="a:data.train").click().run()
     assert not at.exception and not at.error, _messages(at.error)
     assert at.session_state["data_name"] == name
     assert list(at.session_state["metrics"].by_group.index) == ["female", "male"]
@@ -137,6 +137,6 @@ def test_an_unexpected_training_failure_is_a_message_not_a_traceback(page, monke
     name, content, _ = good_upload()
     _upload(page, name, content)
     _define(page, "y", ["sex"])
-    page.button(key="train").click().run()
+    page.button(key="a:data.train").click().run()
     assert not page.exception, page.exception
     assert "Training failed (RuntimeError: the estimator broke)" in _messages(page.error)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import fairdash
 from fairdash import datasets
 from fairdash.tradeoff import MethodConfig, run_methods, split_data
-from pages._workflows import evaluation_for
+from fairdash_app.workflows import evaluation_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +49,7 @@ def session():
         "data_digest": None,
         "problem": problem,
         "models": results,
-        "evaluation": evaluation_for(data, problem, split.test_index),
+        "evaluation": evaluation_for(data, problem, split.test_index, data_name="adult"),
         "current_model": results[0].name,
         "settings": {"workflow": "mitigate", "estimator": "logistic_regression",
                      "test_size": 0.3, "calibration_size": 0.2, "random_state": 0,
@@ -76,7 +76,7 @@ def test_pages_without_a_model_say_where_to_start(name):
 def test_home_demo_lands_on_compare_with_models():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
-    at.button(key="demo").click().run()
+    at.button(key="a:home.demo").click().run()
     assert not at.exception, at.exception
     models = at.session_state["models"]
     methods = {m.method for m in models}
@@ -89,9 +89,10 @@ def test_home_demo_lands_on_compare_with_models():
 def test_mitigate_runs_methods_and_lists_models(session):
     state = {k: session[k] for k in ("data", "data_name", "data_digest", "problem")}
     at = run("mitigate", state)
-    at.multiselect(key="methods").set_value(["reweighing", "barycenter"]).run()
-    at.slider(key="param::barycenter::alphas").set_value(5).run()
-    at.button(key="run_mitigations").click().run()
+    at.multiselect(key="w:mitigate.methods.classification").set_value(
+        ["reweighing", "barycenter"]).run()
+    at.slider(key="w:mitigate.param.barycenter.alphas").set_value(5).run()
+    at.button(key="a:mitigate.run").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     names = [m.name for m in at.session_state["models"]]
     assert len(names) == 1 + 1 + 5
@@ -110,7 +111,7 @@ def test_compare_scatter_front_and_selection(session):
     assert len(values(star["x"])) == 1
     # choosing a model in the list makes it current
     other = session["models"][3].name
-    box = at.selectbox(key=f"compare_current::{session['current_model']}")
+    box = at.selectbox(key="w:compare.current")
     box.set_value(other).run()
     assert at.session_state["current_model"] == other
 
@@ -124,16 +125,16 @@ def test_explore_shows_tables_charts_heatmap_and_cards(session):
     assert "ROC curve by group" in titles
     labels = [m.label for m in at.metric]
     assert "Four-fifths rule (disparate impact ratio)" in labels
-    at.selectbox(key="reference").set_value("Female × White").run()
+    at.selectbox(key="w:explore.reference").set_value("Female × White").run()
     assert not at.exception
 
 
 def test_whatif_strategy_sets_thresholds_and_updates_metrics(session):
     at = run("whatif", session)
     before = at.session_state["thresholds"]
-    at.button(key="wi_strategy_demographic_parity").click().run()
+    at.button(key="a:whatif.strategy.demographic_parity").click().run()
     assert not at.exception
-    assert at.radio(key="wi_mode").value == "One threshold per group"
+    assert at.radio(key="w:whatif.mode").value == "One threshold per group"
     after = at.session_state["thresholds"]
     assert after != before
     table = at.dataframe[0].value
@@ -141,11 +142,11 @@ def test_whatif_strategy_sets_thresholds_and_updates_metrics(session):
     assert np.ptp(big["selection_rate"]) <= 0.02
     # moving one group's slider changes that group's selection rate
     rate = table.loc["Female × White", "selection_rate"]
-    slider = at.slider(key="wi_g" + str(list(table.index).index("Female × White")))
+    slider = at.slider(key="w:whatif.group." + str(list(table.index).index("Female × White")))
     slider.set_value(min(slider.value + 0.1, 1.0)).run()
     new = at.dataframe[0].value
     assert new.loc["Female × White", "selection_rate"] < rate
-    at.button(key="wi_add").click().run()
+    at.button(key="a:whatif.add").click().run()
     assert any(m.method == "what-if thresholds" for m in at.session_state["models"])
 
 
@@ -158,7 +159,7 @@ def test_report_downloads(session):
 
 def test_configuration_round_trips_to_identical_metrics(session):
     at = run("report", session)
-    from pages._workflows import CONFIG_VERSION
+    from fairdash_app.workflows import CONFIG_VERSION
 
     config = {
         "fairdash_config": CONFIG_VERSION,
@@ -169,9 +170,9 @@ def test_configuration_round_trips_to_identical_metrics(session):
         "thresholds": None,
     }
     fresh = run("report")
-    fresh.file_uploader(key="config_upload").set_value(
+    fresh.file_uploader(key="a:report.config_upload").set_value(
         ("fairdash-config.json", json.dumps(config).encode(), "application/json")).run()
-    fresh.button(key="restore").click().run()
+    fresh.button(key="a:report.restore").click().run()
     assert not fresh.exception and not fresh.error, [e.value for e in fresh.error]
     restored = fresh.session_state["models"]
     assert [m.name for m in restored] == [m.name for m in session["models"]]
@@ -184,19 +185,19 @@ def test_configuration_round_trips_to_identical_metrics(session):
 
 def test_regression_end_to_end_on_adult_hours_per_week():
     """Regression: train, barycenter post-processing, per-group errors, KS disparity."""
-    at = run("audit")
-    at.selectbox(key="target").set_value("hours-per-week").run()
-    at.multiselect(key="sensitive::hours-per-week").set_value(["sex"]).run()
-    at.selectbox(key="estimator::regression").set_value("ridge").run()
-    at.button(key="train").click().run()
+    at = run("data_model")
+    at.selectbox(key="w:data.target").set_value("hours-per-week").run()
+    at.multiselect(key="w:data.sensitive").set_value(["sex"]).run()
+    at.selectbox(key="w:data.estimator.regression").set_value("ridge").run()
+    at.button(key="a:data.train").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.session_state["problem"].task == "regression"
     assert "KS distance" in [m.label for m in at.metric]
     state = {k: at.session_state[k] for k in ("data", "data_name", "data_digest", "problem",
                                                 "models", "evaluation", "current_model")}
     mit = run("mitigate", state)
-    assert mit.multiselect(key="methods").value == ["barycenter"]
-    mit.button(key="run_mitigations").click().run()
+    assert mit.multiselect(key="w:mitigate.methods.regression").value == ["barycenter"]
+    mit.button(key="a:mitigate.run").click().run()
     assert not mit.exception and not mit.error, [e.value for e in mit.error]
     models = mit.session_state["models"]
     assert {m.method for m in models} == {"unmitigated", "barycenter"}
@@ -216,11 +217,11 @@ def test_regression_end_to_end_on_adult_hours_per_week():
 
 def test_adult_tutorial_flow_click_by_click():
     """Unaware decision tree, metrics by sex x race, grid search (demographic parity), front."""
-    at = run("audit")
-    at.multiselect(key="sensitive::income").set_value(["sex", "race"]).run()
-    assert at.checkbox(key="include_sensitive").value is False  # unaware
-    at.selectbox(key="estimator::classification").set_value("decision_tree").run()
-    at.button(key="train").click().run()
+    at = run("data_model")
+    at.multiselect(key="w:data.sensitive").set_value(["sex", "race"]).run()
+    assert at.checkbox(key="w:data.include_sensitive").value is False  # unaware
+    at.selectbox(key="w:data.estimator.classification").set_value("decision_tree").run()
+    at.button(key="a:data.train").click().run()
     assert not at.error, [e.value for e in at.error]
     problem = at.session_state["problem"]
     assert "sex" not in problem.feature_columns and "race" not in problem.feature_columns
@@ -229,11 +230,12 @@ def test_adult_tutorial_flow_click_by_click():
     state = {k: at.session_state[k] for k in ("data", "data_name", "data_digest", "problem",
                                                 "run", "models", "evaluation", "current_model")}
     mit = run("mitigate", state)
-    assert mit.selectbox(key="mitigate_estimator").value == "decision_tree"
-    mit.multiselect(key="methods").set_value(["grid_search"]).run()
-    assert mit.selectbox(key="param::grid_search::constraints").value == "demographic_parity"
-    mit.slider(key="param::grid_search::grid_size").set_value(6).run()
-    mit.button(key="run_mitigations").click().run()
+    assert mit.selectbox(key="w:mitigate.estimator.classification").value == "decision_tree"
+    mit.multiselect(key="w:mitigate.methods.classification").set_value(["grid_search"]).run()
+    constraint = mit.selectbox(key="w:mitigate.param.grid_search.constraints")
+    assert constraint.value == "demographic_parity"
+    mit.slider(key="w:mitigate.param.grid_search.grid_size").set_value(6).run()
+    mit.button(key="a:mitigate.run").click().run()
     assert not mit.exception and not mit.error, [e.value for e in mit.error]
     models = mit.session_state["models"]
     assert len(models) == 1 + 6

@@ -192,3 +192,22 @@ def test_method_configs_round_trip_through_json_and_are_checked():
         MethodConfig("barycenter", {"alphas": {0.5}})
     with pytest.raises(InputError, match="at least one method"):
         run_methods(None, None, methods=[])
+
+
+def test_a_given_split_is_the_one_used(adult):
+    problem = fairdash.define_problem(
+        adult, target="income", sensitive_features=["sex"], positive_label=">50K"
+    )
+    methods = ["unmitigated", MethodConfig("barycenter", {"alphas": [0.5]})]
+    split = split_data(adult, problem, test_size=0.25, calibration_size=0.1, random_state=3)
+    given = run_methods(adult, problem, methods=methods, random_state=3, split=split)
+    default = run_methods(
+        adult, problem, methods=methods, test_size=0.25, calibration_size=0.1, random_state=3
+    )
+    for a, b in zip(given, default, strict=True):
+        np.testing.assert_array_equal(a.y_pred, b.y_pred)
+        assert a.uid != b.uid  # every result its own identity
+    # another split gives models measured on other rows
+    other = split_data(adult, problem, test_size=0.4, calibration_size=0.1, random_state=3)
+    moved = run_methods(adult, problem, methods=methods, random_state=3, split=other)
+    assert len(moved[0].y_pred) == len(other.test_index) != len(given[0].y_pred)

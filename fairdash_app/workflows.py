@@ -1,30 +1,69 @@
-"""What the pages do with the core: train or mitigate and store the models in the session."""
+"""What the pages do with the core: train or mitigate and store the models in the session;
+save and restore the session's configuration."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
+import pandas as pd
 import streamlit as st
 
 import fairdash
 from fairdash import datasets
-from fairdash.metrics import group_metrics, regression_group_metrics
+from fairdash.metrics import data_stage, group_metrics, regression_group_metrics
 from fairdash.models import estimator_spec
 from fairdash.tradeoff import MethodConfig, ModelResult, run_methods, split_data
-from pages._state import Evaluation, set_models
+from fairdash_app.state import Evaluation, set_models, show_definition, use_data
+
+__all__ = [
+    "CONFIG_VERSION",
+    "data_digest",
+    "data_stage_for",
+    "evaluation_for",
+    "mitigate_and_store",
+    "restore_config",
+    "session_config",
+    "train_and_store",
+]
 
 CONFIG_VERSION = 1
 
 
-def evaluation_for(data, problem, test_index) -> Evaluation:
+def data_digest(content: bytes) -> str:
+    """The sha256 of an uploaded file (identifies it in saved configurations)."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def evaluation_for(data, problem, test_index, *, data_name=None, data_digest=None) -> Evaluation:
     """The test rows, labels and sensitive columns (groups from all usable rows)."""
     frame = data.loc[problem.usable_rows(data)]
     return Evaluation(
         test_index=test_index,
         y_test=problem.encode_target(frame.loc[test_index]),
         sensitive_test=problem.sensitive(frame).loc[test_index],
+        problem=problem,
+        data=data,
+        data_name=data_name,
+        data_digest=data_digest,
     )
+
+
+def data_stage_for(data: pd.DataFrame, problem) -> pd.DataFrame:
+    """Group sizes and label balance of the usable rows (classification), or group sizes
+    and shares (regression)."""
+    frame = data.loc[problem.usable_rows(data)]
+    sensitive = problem.sensitive(frame)
+    if problem.task == "classification":
+        return data_stage(problem.encode_target(frame), sensitive)
+    sizes = sensitive.value_counts(sort=False).rename("count").to_frame()
+    sizes["share"] = sizes["count"] / sizes["count"].sum()
+    return sizes
+
+
+def _source() -> dict:
+    state = st.session_state
+    return {"data_name": state["data_name"], "data_digest": state["data_digest"]}
 
 
 def train_and_store(data, problem, *, estimator: str, test_size: float, seed: int):
@@ -48,11 +87,20 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
         is_unmitigated=True,
         model=run.model,
     )
-    set_models([model], Evaluation(run.test_index, run.y_test, run.sensitive_test))
-    st.session_state["problem"] = problem
-    st.session_state["run"] = run
-    st.session_state["metrics"] = metrics
-    st.session_state["settings"] = {
+    evaluation = Evaluation(
+        test_index=run.test_index,
+        y_test=run.y_test,
+        sensitive_test=run.sensitive_test,
+        problem=problem,
+        data=data,
+        **_source(),
+    )
+    set_models([model], evaluation)
+    state = st.session_state
+    state["problem"] = problem
+    state["run"] = run
+    state["metrics"] = metrics
+    state["settings"] = {
         "workflow": "train",
         "estimator": estimator,
         "test_size": test_size,
@@ -65,16 +113,17 @@ def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: flo
                        calibration_size: float, seed: int, progress=None) -> list:
     """Run mitigation methods on one split and make their models the session's models."""
     configs = [c if isinstance(c, MethodConfig) else MethodConfig.from_dict(c) for c in configs]
-    results = run_methods(
-        data, problem, methods=configs, estimator=estimator, test_size=test_size,
-        calibration_size=calibration_size, random_state=seed, progress=progress,
-    )
     split = split_data(
         data, problem, test_size=test_size, calibration_size=calibration_size, random_state=seed
     )
-    set_models(results, evaluation_for(data, problem, split.test_index))
-    st.session_state["problem"] = problem
-    st.session_state["settings"] = {
+    results = run_methods(
+        data, problem, methods=configs, estimator=estimator, random_state=seed,
+        progress=progress, split=split,
+    )
+    set_models(results, evaluation_for(data, problem, split.test_index, **_source()))
+    state = st.session_state
+    state["problem"] = problem
+    state["settings"] = {
         "workflow": "mitigate",
         "estimator": estimator,
         "test_size": test_size,
@@ -86,22 +135,23 @@ def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: flo
 
 
 def session_config() -> dict:
-    """The session's configuration as JSON-friendly data (to download)."""
+    """The session's configuration as JSON-friendly data (to download): what the models
+    were computed for."""
     state = st.session_state
+    evaluation = state["evaluation"]
+    name, digest = ((evaluation.data_name, evaluation.data_digest) if evaluation is not None
+                    else (state["data_name"], state["data_digest"]))
+    problem = evaluation.problem if evaluation is not None else state["problem"]
     return {
         "fairdash_config": CONFIG_VERSION,
         "fairdash_version": fairdash.__version__,
-        "data": {"name": state["data_name"], "sha256": state["data_digest"],
-                 "bundled": state["data_name"] in datasets.names()},
-        "problem": state["problem"].to_dict() if state["problem"] is not None else None,
+        "data": {"name": name, "sha256": digest,
+                 "bundled": digest is None and name in datasets.names()},
+        "problem": problem.to_dict() if problem is not None else None,
         "settings": state["settings"],
         "current_model": state["current_model"],
         "thresholds": state["thresholds"],
     }
-
-
-def data_digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 def restore_config(raw: bytes, progress=None) -> str:
@@ -121,16 +171,16 @@ def restore_config(raw: bytes, progress=None) -> str:
     state = st.session_state
     source = config.get("data") or {}
     if source.get("bundled"):
-        data = datasets.load(source["name"])
-        state["data"], state["data_name"], state["data_digest"] = data, source["name"], None
+        data, name, digest = datasets.load(source["name"]), source["name"], None
     else:
-        data = state["data"]
-        if data is None or state["data_digest"] != source.get("sha256"):
+        upload = state["upload"]
+        if upload is None or upload.digest != source.get("sha256"):
             raise fairdash.InputError(
                 f"The configuration was made with the uploaded file '{source.get('name')}'. "
                 "Upload that same file on the Data & model page first, then load the "
                 "configuration again."
             )
+        data, name, digest = upload.data, upload.name, upload.digest
     spec = config.get("problem")
     settings = config.get("settings") or {}
     if not spec or not settings:
@@ -144,6 +194,7 @@ def restore_config(raw: bytes, progress=None) -> str:
         task=spec["task"],
         bins={k: (v if isinstance(v, int) else list(v)) for k, v in spec.get("bins", {}).items()},
     )
+    use_data(data, name, digest)
     if settings.get("workflow") == "mitigate":
         mitigate_and_store(
             data, problem, settings["methods"], estimator=settings["estimator"],
@@ -155,8 +206,9 @@ def restore_config(raw: bytes, progress=None) -> str:
             data, problem, estimator=settings["estimator"], test_size=settings["test_size"],
             seed=settings["random_state"],
         )
+    show_definition(problem, data_name=name, bundled=digest is None)
     names = [m.name for m in state["models"]]
     if config.get("current_model") in names:
         state["current_model"] = config["current_model"]
     state["thresholds"] = config.get("thresholds")
-    return f"Restored {len(names)} model(s) on {state['data_name']}."
+    return f"Restored {len(names)} model(s) on {name}."

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "audit.py")
+PAGE = str(ROOT / "pages" / "data_model.py")
 
 
 def run_page() -> AppTest:
@@ -35,11 +35,11 @@ def values(array) -> list:
 
 def test_bundled_adult_train_and_see_group_metrics():
     at = run_page()
-    assert at.selectbox(key="bundled_name").value == "adult"
-    assert at.selectbox(key="target").value == "income"
-    at.multiselect(key="sensitive::income").set_value(["sex", "race"]).run()
+    assert at.selectbox(key="w:data.bundled").value == "adult"
+    assert at.selectbox(key="w:data.target").value == "income"
+    at.multiselect(key="w:data.sensitive").set_value(["sex", "race"]).run()
     assert not at.error, [e.value for e in at.error]
-    at.button(key="train").click().run()
+    at.button(key="a:data.train").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     metrics = at.session_state["metrics"]
     groups = metrics.by_group[metrics.by_group["count"] > 0]
@@ -56,11 +56,11 @@ def test_bundled_adult_train_and_see_group_metrics():
 
 def test_german_with_binned_age():
     at = run_page()
-    at.selectbox(key="bundled_name").set_value("german").run()
-    assert at.selectbox(key="target").value == "risk"
-    at.multiselect(key="sensitive::risk").set_value(["sex", "age"]).run()
-    at.number_input(key="bins::age").set_value(3).run()
-    at.button(key="train").click().run()
+    at.selectbox(key="w:data.bundled").set_value("german").run()
+    assert at.selectbox(key="w:data.target").value == "risk"
+    at.multiselect(key="w:data.sensitive").set_value(["sex", "age"]).run()
+    at.number_input(key="w:data.bins.age").set_value(3).run()
+    at.button(key="a:data.train").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     idx = at.session_state["metrics"].by_group.index
     assert idx.names == ["sex", "age"] and len(idx.levels[1]) == 3
@@ -74,21 +74,22 @@ def test_uploaded_csv(tmp_path):
         "score": (rng * 7919 % 101) / 100,
     })
     at = run_page()
-    at.radio(key="source").set_value("Upload a file").run()
-    at.file_uploader(key="upload").set_value(
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
         ("loans.csv", df.to_csv(index=False).encode(), "text/csv")).run()
     assert not at.exception, at.exception
-    at.selectbox(key="target").set_value("approved").run()
-    at.multiselect(key="sensitive::approved").set_value(["group"]).run()
-    at.button(key="train").click().run()
+    at.selectbox(key="w:data.target").set_value("approved").run()
+    at.multiselect(key="w:data.sensitive").set_value(["group"]).run()
+    at.button(key="a:data.train").click().run()
     assert not at.error, [e.value for e in at.error]
     assert list(at.session_state["metrics"].by_group.index) == ["a", "b", "c", "d"]
 
 
 def test_unreadable_upload_shows_a_message_not_a_traceback():
     at = run_page()
-    at.radio(key="source").set_value("Upload a file").run()
-    at.file_uploader(key="upload").set_value(("broken.csv", b"\x00\xff\x00garbage", "text/csv"))
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
+        ("broken.csv", b"\x00\xff\x00garbage", "text/csv"))
     at.run()
     assert not at.exception
     assert at.error and "broken.csv" in at.error[0].value
@@ -96,7 +97,7 @@ def test_unreadable_upload_shows_a_message_not_a_traceback():
 
 def test_multiclass_target_message():
     at = run_page()
-    at.selectbox(key="target").set_value("race").run()
-    at.multiselect(key="sensitive::race").set_value(["sex"]).run()
+    at.selectbox(key="w:data.target").set_value("race").run()
+    at.multiselect(key="w:data.sensitive").set_value(["sex"]).run()
     assert not at.exception
     assert any("multiclass is not" in e.value for e in at.error)

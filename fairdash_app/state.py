@@ -1,0 +1,297 @@
+"""Everything the app keeps in the session, declared in one place.
+
+Every page calls :func:`init_state` first: a page can run without ``app.py``
+(direct links, AppTest), and Streamlit drops the state of widgets that a run
+does not draw (so the widgets of a page you left would be reset).
+
+Keys
+----
+- Session keys (:data:`DEFAULTS`): the data, the last upload, the problem
+  definition, the models and what they are measured on.
+- Caches (:data:`CACHES`): keyed by model identity (``ModelResult.uid``, new for
+  every model, also one retrained under the same name), never by name.
+- Widget keys, one convention: :func:`widget_key` gives ``"w:<page>.<name>"``
+  for widgets that hold a value (kept across pages by :func:`init_state`);
+  :func:`action_key` gives ``"a:<page>.<name>"`` for buttons, uploaders and
+  downloads (Streamlit forbids setting their state).
+
+:func:`discard_results` is the one function that forgets everything derived from
+the data, the problem definition or the models.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from fairdash_app.navigation import link
+
+__all__ = [
+    "BUNDLED",
+    "CACHES",
+    "DEFAULTS",
+    "UPLOAD",
+    "Evaluation",
+    "UploadedTable",
+    "action_key",
+    "add_model",
+    "cache",
+    "current_model",
+    "data_identity",
+    "describe_basis",
+    "discard_results",
+    "init_state",
+    "is_stale",
+    "require_models",
+    "set_models",
+    "show_definition",
+    "stale_notice",
+    "switch_definition",
+    "use_data",
+    "widget_key",
+]
+
+WIDGET_PREFIX = "w:"
+ACTION_PREFIX = "a:"
+#: The two data sources of the Data & model page.
+BUNDLED, UPLOAD = "Bundled data set", "Upload a file"
+
+
+def widget_key(page: str, name: str) -> str:
+    """Key of a widget that holds a value (kept when the user visits other pages)."""
+    return f"{WIDGET_PREFIX}{page}.{name}"
+
+
+def action_key(page: str, name: str) -> str:
+    """Key of a button, file uploader or download button (never kept or set)."""
+    return f"{ACTION_PREFIX}{page}.{name}"
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    """An uploaded file, read: kept until another upload replaces it."""
+
+    name: str
+    digest: str  # sha256 of the file's bytes
+    data: pd.DataFrame
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    content: bytes | None = None  # kept only when there are sheets to switch between
+
+
+@dataclass
+class Evaluation:
+    """The test rows every model in the session is measured on, and what the models
+    were computed for (the data and the problem definition at the time)."""
+
+    test_index: pd.Index
+    y_test: np.ndarray
+    sensitive_test: pd.DataFrame
+    problem: object  # fairdash.Problem
+    data: pd.DataFrame
+    data_name: str | None
+    data_digest: str | None
+
+
+DEFAULTS = {
+    "data": None,  # the DataFrame the Data & model page defines the problem on
+    "data_name": None,  # bundled name or uploaded file name
+    "data_digest": None,  # sha256 of an uploaded file (None for bundled data)
+    "upload": None,  # UploadedTable: the last upload, kept until replaced
+    "definitions": {},  # Data & model widget values per data source (restored on return)
+    "problem": None,  # fairdash.Problem defined on the Data & model page (None: incomplete)
+    "run": None,  # fairdash.TrainingRun from the Data & model page
+    "metrics": None,  # group metrics of that run's test predictions
+    "models": [],  # fairdash.tradeoff.ModelResult, all on the evaluation's test rows
+    "evaluation": None,  # Evaluation: the models' test rows, data and definition
+    "current_model": None,  # name of the model the Explore / What-if / Report pages show
+    "settings": {},  # what produced the models (for saved configurations)
+    "thresholds": None,  # what-if thresholds by group label, if set
+    "flash": None,  # a message for the next run (set by a button callback)
+}
+#: Caches, each a dict keyed by model identity (``ModelResult.uid``).
+CACHES = {
+    "cache:whatif_curves": "ThresholdCurves of a model's scores",
+    "cache:images": "static chart images prepared on the Report page",
+}
+# The Data & model widgets that define the problem on one data source.
+_DEFINITION_WIDGETS = tuple(
+    widget_key("data", name)
+    for name in ("target", "task", "positive", "sensitive", "bins.", "include_sensitive")
+)
+# Widgets whose values only make sense for the models they were set for.
+_DERIVED_WIDGETS = (widget_key("whatif", "group."), widget_key("whatif", "all"))
+# Results: everything computed from data, problem or models.
+_RESULTS = ("run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds")
+
+
+def init_state() -> None:
+    """Give every key its default if this session has not set it yet, and keep the
+    values of widgets drawn on other pages (Streamlit would drop them)."""
+    state = st.session_state
+    for key, value in DEFAULTS.items():
+        if key not in state:
+            state[key] = value.copy() if isinstance(value, list | dict) else value
+    for key in CACHES:
+        if key not in state:
+            state[key] = {}
+    for key in list(state.keys()):
+        if isinstance(key, str) and key.startswith(WIDGET_PREFIX):
+            state[key] = state[key]
+
+
+def cache(name: str) -> dict:
+    """One of the :data:`CACHES` (a dict keyed by model identity)."""
+    if name not in CACHES:
+        raise KeyError(f"Unknown cache {name!r}; declare it in CACHES.")
+    return st.session_state.setdefault(name, {})
+
+
+def data_identity(name: str | None, digest: str | None) -> str | None:
+    """What identifies a data source: a bundled name, or an upload's name and digest."""
+    return None if name is None else f"{name}:{digest}" if digest else name
+
+
+def switch_definition(old: str | None, new: str | None) -> None:
+    """Keep the problem-definition widgets of the data source ``old`` and bring back those
+    of ``new`` (its defaults if it was never defined), so switching data sets and back
+    restores what was chosen."""
+    state = st.session_state
+    keys = [k for k in state.keys() if isinstance(k, str) and k.startswith(_DEFINITION_WIDGETS)]
+    if old is not None:
+        state["definitions"][old] = {k: state[k] for k in keys}
+    for key in keys:
+        del state[key]
+    for key, value in state["definitions"].get(new, {}).items():
+        state[key] = value
+
+
+def use_data(data: pd.DataFrame | None, name: str | None, digest: str | None) -> None:
+    """Make ``data`` the data the Data & model page defines the problem on (keeping the
+    definition chosen for the data used before, to bring it back on return)."""
+    state = st.session_state
+    previous = data_identity(state["data_name"], state["data_digest"])
+    if data_identity(name, digest) != previous:
+        switch_definition(previous, data_identity(name, digest))
+    state["data"], state["data_name"], state["data_digest"] = data, name, digest
+
+
+def discard_results() -> None:
+    """Forget everything derived from the data, the problem definition or the models:
+    the models, their evaluation, the training run, thresholds, every cache and the
+    widget values set for those models. The data and the definition stay."""
+    state = st.session_state
+    for key in _RESULTS:
+        value = DEFAULTS[key]
+        state[key] = value.copy() if isinstance(value, list | dict) else value
+    for key in CACHES:
+        state[key] = {}
+    for key in [k for k in state.keys() if isinstance(k, str)]:
+        if key.startswith(_DERIVED_WIDGETS):
+            del state[key]
+
+
+def set_models(models: list, evaluation: Evaluation, *, current: str | None = None) -> None:
+    """Replace the session's models (all measured on ``evaluation``'s rows)."""
+    discard_results()
+    state = st.session_state
+    state["models"] = list(models)
+    state["evaluation"] = evaluation
+    names = [m.name for m in models]
+    state["current_model"] = current if current in names else (names[0] if names else None)
+
+
+def add_model(model) -> None:
+    """Add one more model measured on the same rows (e.g. from the What-if page); a model
+    of the same name is replaced."""
+    models = [m for m in st.session_state["models"] if m.name != model.name]
+    st.session_state["models"] = [*models, model]
+
+
+def current_model():
+    """The current model (a ModelResult), or None."""
+    name = st.session_state.get("current_model")
+    for model in st.session_state.get("models") or []:
+        if model.name == name:
+            return model
+    return None
+
+
+def _definition(data_name, data_digest, problem) -> str:
+    spec = None if problem is None else problem.to_dict()
+    return json.dumps([data_name, data_digest, spec], sort_keys=True, default=str)
+
+
+def is_stale() -> bool:
+    """Whether the models were computed for other data or another problem definition than
+    the one the Data & model page now shows."""
+    state = st.session_state
+    evaluation = state.get("evaluation")
+    if evaluation is None or not state.get("models"):
+        return False
+    now = _definition(state["data_name"], state["data_digest"], state["problem"])
+    then = _definition(evaluation.data_name, evaluation.data_digest, evaluation.problem)
+    return now != then
+
+
+def describe_basis(evaluation: Evaluation) -> str:
+    """What the models were computed for, in a sentence fragment."""
+    problem = evaluation.problem
+    return (
+        f"**{evaluation.data_name}**, target **{problem.target}**, sensitive features "
+        f"**{', '.join(problem.sensitive_features)}**"
+    )
+
+
+def stale_notice() -> None:
+    """Mark results computed for an older definition (every page that shows results)."""
+    if is_stale():
+        state = st.session_state
+        st.warning(
+            f"**Stale results.** The {len(state['models'])} model(s) were computed for "
+            f"{describe_basis(state['evaluation'])}; the data or the problem definition on "
+            "the Data & model page has changed since. Retrain there or on Mitigate, or "
+            "discard them on Data & model.",
+            icon=":material/history:",
+        )
+
+
+def require_models() -> bool:
+    """Tell the user where to start if there is no model yet; True when there is one."""
+    if current_model() is None or st.session_state.get("evaluation") is None:
+        st.info(
+            "No model yet. Train one on the **Data & model** page, run mitigations on the "
+            "**Mitigate** page, or press **Run the demo** on the home page."
+        )
+        link("data", "Go to Data & model")
+        return False
+    stale_notice()
+    return True
+
+
+def show_definition(problem, *, data_name: str | None, bundled: bool) -> None:
+    """Set the Data & model page's widgets to a problem definition (after the demo or a
+    restored configuration made models for it), so that page shows what they were made for."""
+    from fairdash import infer_task
+
+    state = st.session_state
+    state[widget_key("data", "source")] = BUNDLED if bundled else UPLOAD
+    if bundled:
+        state[widget_key("data", "bundled")] = data_name
+    state[widget_key("data", "target")] = problem.target
+    data = state.get("data")
+    inferred = None if data is None else infer_task(data[problem.target])
+    state[widget_key("data", "task")] = "inferred" if inferred == problem.task else problem.task
+    if problem.positive_label is not None:
+        state[widget_key("data", "positive")] = problem.positive_label
+    state[widget_key("data", "sensitive")] = list(problem.sensitive_features)
+    for name, bins in problem.bins.items():
+        if isinstance(bins, int):
+            state[widget_key("data", f"bins.{name}")] = bins
+    state[widget_key("data", "include_sensitive")] = set(problem.sensitive_features) <= set(
+        problem.feature_columns
+    )

@@ -1,0 +1,303 @@
+"""Data & model: choose data, define the problem, train, see group metrics."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import fairdash
+from fairdash import datasets, io
+from fairdash.models import estimator_names, estimator_spec
+from fairdash.plots import group_rate_chart
+from fairdash_app.state import (
+    BUNDLED,
+    UPLOAD,
+    UploadedTable,
+    action_key,
+    describe_basis,
+    discard_results,
+    init_state,
+    is_stale,
+    use_data,
+    widget_key,
+)
+from fairdash_app.workflows import data_digest, data_stage_for, train_and_store
+
+init_state()
+state = st.session_state
+PAGE = "data"
+
+
+def key(name: str) -> str:
+    return widget_key(PAGE, name)
+
+
+def _default(name: str, value, options: list | None = None) -> None:
+    """Give a widget its first value (or a new one when its value is no longer an option)."""
+    if key(name) not in state or (options is not None and state[key(name)] not in options):
+        state[key(name)] = value
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _bundled(name: str) -> pd.DataFrame:
+    return datasets.load(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _uploaded(digest: str, name: str, content: bytes, sheet: str | None) -> pd.DataFrame:
+    del digest  # part of the cache key only
+    return io.read_table(content, name=name, sheet=sheet)
+
+
+def _choose_upload() -> UploadedTable | None:
+    """The uploader; a file uploaded earlier stays in use until another replaces it."""
+    upload = st.file_uploader(
+        "CSV, TSV, Parquet or Excel file", type=list(io.SUPPORTED_EXTENSIONS),
+        key=action_key(PAGE, "upload"),
+    )
+    kept = state["upload"]
+    if upload is None:
+        if kept is None:
+            st.info("Choose a file to upload, or use a bundled data set.")
+            return None
+        st.caption(f"Using **{kept.name}**, uploaded earlier. Upload another file to replace it.")
+        name, digest, content, fresh = kept.name, kept.digest, kept.content, False
+        sheets = kept.sheets
+    else:
+        name, content = upload.name, upload.getvalue()
+        digest = data_digest(content)
+        fresh = kept is None or kept.digest != digest
+        sheets = kept.sheets if not fresh else ()
+    try:
+        if fresh and name.lower().endswith(".xlsx"):
+            sheets = tuple(io.excel_sheet_names(content))
+        sheet = st.selectbox("Sheet", sheets, key=key("sheet")) if len(sheets) > 1 else None
+        if not fresh and sheet == kept.sheet:
+            return kept
+        data = _uploaded(digest, name, content, sheet)
+    except fairdash.InputError as err:
+        st.error(str(err))
+        if kept is not None:
+            st.caption(f"The earlier upload, **{kept.name}**, is kept: remove this file to use it.")
+        return None
+    table = UploadedTable(name, digest, data, sheet, sheets, content if len(sheets) > 1 else None)
+    state["upload"] = table
+    return table
+
+
+def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
+    """Widgets for the data source; returns the data, its name, digest and suggestions."""
+    _default("source", BUNDLED)
+    source = st.radio("Data source", [BUNDLED, UPLOAD], horizontal=True, key=key("source"))
+    if source == BUNDLED:
+        names = datasets.names()
+        _default("bundled", names[0], names)
+        name = st.selectbox(
+            "Data set", names, format_func=lambda n: datasets.describe(n)["title"],
+            key=key("bundled"),
+        )
+        info = datasets.describe(name)
+        st.caption(f"{info['description']} Source: {info['source']}. Licence: {info['licence']}.")
+        if state["upload"] is not None:
+            st.caption(f"Your upload **{state['upload'].name}** is kept: choose *{UPLOAD}* "
+                       "to use it again.")
+        return _bundled(name), name, None, info
+    table = _choose_upload()
+    if table is None:
+        return None, None, None, {}
+    return table.data, table.name, table.digest, {}
+
+
+def _define_problem(data: pd.DataFrame, suggestion: dict):
+    """Widgets for the problem definition; returns a Problem or None."""
+    columns = list(data.columns)
+    left, right = st.columns(2)
+    with left:
+        _default("target", suggestion.get("target", columns[-1]), columns)
+        target = st.selectbox("Target (what the model predicts)", columns, key=key("target"))
+        tasks = ["inferred", "classification", "regression"]
+        _default("task", "inferred", tasks)
+        task_choice = st.selectbox(
+            "Task", tasks, key=key("task"),
+            help="Inferred from the target: numeric with many values means regression.",
+        )
+        task = None if task_choice == "inferred" else task_choice
+        inferred = task or fairdash.infer_task(data[target])
+        positive = None
+        if inferred == "classification":
+            values = fairdash.label_values(data[target])
+            suggested = suggestion.get("positive_label")
+            _default("positive", suggested if suggested in values else values[-1], values)
+            positive = st.selectbox("Positive (favourable) label", values, key=key("positive"))
+    with right:
+        candidates = [c for c in columns if c != target]
+        if key("sensitive") not in state:
+            state[key("sensitive")] = list(suggestion.get("sensitive_features", [])[:2])
+        state[key("sensitive")] = [c for c in state[key("sensitive")] if c in candidates]
+        sensitive = st.multiselect(
+            "Sensitive features (their combinations form the groups)", candidates,
+            key=key("sensitive"),
+        )
+        bins = {}
+        for name in sensitive:
+            if fairdash.is_binned(data[name]):
+                _default(f"bins.{name}", 4)
+                bins[name] = st.number_input(
+                    f"Quantile bins for '{name}'", 2, 10, key=key(f"bins.{name}")
+                )
+        _default("include_sensitive", False)
+        include = st.checkbox(
+            "Also use the sensitive features as model inputs", key=key("include_sensitive")
+        )
+    if not sensitive:
+        st.info("Choose at least one sensitive feature.")
+        return None
+    try:
+        problem = fairdash.define_problem(
+            data,
+            target=target,
+            sensitive_features=sensitive,
+            positive_label=positive,
+            include_sensitive=include,
+            task=task,
+            bins={k: int(v) for k, v in bins.items()},
+        )
+    except fairdash.InputError as err:
+        st.error(str(err))
+        return None
+    for note in problem.notes:
+        st.warning(note)
+    return problem
+
+
+def _stale_models() -> None:
+    """Ask before discarding models computed for another data set or definition."""
+    if not is_stale():
+        return
+    n = len(state["models"])
+    st.warning(
+        f"The {n} model(s) on the other pages were computed for "
+        f"{describe_basis(state['evaluation'])}, not for the data and definition on this "
+        "page. They stay, marked stale on every page, until you train again (here or on "
+        "Mitigate) or discard them; setting the definition back makes them current again.",
+        icon=":material/history:",
+    )
+    st.button(f"Discard the {n} stale model(s)", key=action_key(PAGE, "discard"),
+              on_click=discard_results, icon=":material/delete:")
+
+
+def _train(data: pd.DataFrame, problem) -> None:
+    left, mid, right = st.columns(3)
+    names = estimator_names(problem.task)
+    _default(f"estimator.{problem.task}", names[0], names)
+    estimator = left.selectbox(
+        "Estimator", names, format_func=lambda n: estimator_spec(n, task=problem.task).label,
+        key=key(f"estimator.{problem.task}"),
+    )
+    _default("test_size", 0.3)
+    test_size = mid.slider("Test share", 0.1, 0.5, step=0.05, key=key("test_size"))
+    _default("seed", 0)
+    seed = right.number_input("Random seed", 0, 2**31 - 1, key=key("seed"))
+    n = len(state["models"])
+    if not st.button("Train model", type="primary", key=action_key(PAGE, "train"),
+                     help=f"Replaces the {n} model(s) of this session." if n else None):
+        return
+    with st.status(f"Training {estimator_spec(estimator, task=problem.task).label}…") as status:
+        try:
+            status.write("Splitting the data (stratified by target and group) and fitting…")
+            run, _ = train_and_store(
+                data, problem, estimator=estimator, test_size=test_size, seed=int(seed)
+            )
+            status.write(f"Fitted in {run.fit_seconds:.2f} s; group metrics computed.")
+        except fairdash.InputError as err:
+            status.update(label="Training failed", state="error")
+            st.error(str(err))
+            return
+        except Exception as err:  # hardening: a message, never a traceback
+            status.update(label="Training failed", state="error")
+            st.error(_training_failure(err))
+            return
+        status.update(label="Model trained", state="complete", expanded=False)
+
+
+def _training_failure(err: Exception) -> str:
+    """A message for a failure the core did not foresee (a bug): no traceback in the UI."""
+    return (
+        f"Training failed ({type(err).__name__}: {err}). Check the data or try another "
+        "estimator."
+    )
+
+
+def _results() -> None:
+    run = state["run"]
+    metrics = state["metrics"]
+    problem = run.problem
+    label = estimator_spec(run.estimator, task=problem.task).label
+    st.subheader(f"Results: {label} on {len(run.test_index):,} test rows")
+    if is_stale():
+        st.caption(":material/history: Stale: computed for an older data set or definition.")
+    if problem.task == "classification":
+        summary = metrics.disparities()
+        cols = st.columns(4)
+        cols[0].metric("Accuracy", f"{metrics.overall['accuracy']:.3f}")
+        cols[1].metric(
+            "Demographic parity difference", f"{summary['demographic_parity_difference']:.3f}"
+        )
+        cols[2].metric(
+            "Equalized odds difference", f"{summary['equalized_odds_difference']:.3f}"
+        )
+        passed = summary["four_fifths_rule_passed"]
+        cols[3].metric(
+            "Disparate impact ratio",
+            f"{summary['disparate_impact_ratio']:.3f}",
+            "passes four-fifths rule" if passed else "fails four-fifths rule",
+            delta_color="normal" if passed else "inverse",
+        )
+        table = metrics.to_frame()
+        _default("hide_small", False)
+        hide_small = st.checkbox("Hide small groups in the chart", key=key("hide_small"))
+        fig = group_rate_chart(
+            table,
+            metric="selection_rate",
+            overall=float(metrics.overall["selection_rate"]),
+            hide_small=hide_small,
+        )
+        st.plotly_chart(fig, key="data_selection_rate_chart")
+        st.markdown("**Metrics by group** (intervals: 95 % Wilson; small: fewer than 30 rows)")
+        st.dataframe(table, width="stretch", key="data_group_table")
+        st.markdown("**Summary disparities** (between groups)")
+        st.dataframe(pd.Series(summary, name="value").to_frame(), width="stretch")
+    else:
+        disparities = metrics.disparities()
+        cols = st.columns(3)
+        cols[0].metric("RMSE", f"{metrics.overall['root_mean_squared_error']:.3f}")
+        cols[1].metric("KS distance", f"{disparities['ks_distance']:.3f}")
+        cols[2].metric("Wasserstein distance", f"{disparities['wasserstein_distance']:.3f}")
+        st.markdown("**Metrics by group**")
+        st.dataframe(metrics.by_group, width="stretch", key="data_group_table")
+
+
+st.title("FairDash")
+st.caption("Who is treated differently, by how much, and how sure are we?")
+
+st.header("1. Data")
+data, data_name, digest, suggestion = _choose_data()
+use_data(data, data_name, digest)
+state["problem"] = None
+if data is not None:
+    st.write(f"**{data_name}**: {data.shape[0]:,} rows, {data.shape[1]} columns")
+    st.dataframe(data.head(200), width="stretch", height=240)
+
+    st.header("2. Problem")
+    state["problem"] = problem = _define_problem(data, suggestion)
+    _stale_models()
+    if problem is not None:
+        with st.expander("Data-stage view: group sizes and label bias before any model"):
+            st.dataframe(data_stage_for(data, problem), width="stretch")
+        st.header("3. Model")
+        _train(data, problem)
+else:
+    _stale_models()
+
+if state["run"] is not None:
+    _results()
