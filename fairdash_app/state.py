@@ -156,16 +156,18 @@ def data_identity(name: str | None, digest: str | None) -> str | None:
     return None if name is None else f"{name}:{digest}" if digest else name
 
 
-def switch_definition(old: str | None, new: str | None) -> None:
+def switch_definition(old: str | None, new: str | None, *, same_columns: bool) -> None:
     """Keep the problem-definition widgets of the data source ``old`` and bring back those
-    of ``new`` (its defaults if it was never defined), so switching data sets and back
-    restores what was chosen."""
+    of ``new``, so switching data sets and back restores what was chosen. A source never
+    defined starts from its defaults, or from the current choices if it has the same
+    columns (a corrected file uploaded again)."""
     state = st.session_state
     keys = [k for k in state.keys() if isinstance(k, str) and k.startswith(_DEFINITION_WIDGETS)]
     if old is not None:
         state["definitions"][old] = {k: state[k] for k in keys}
-    for key in keys:
-        del state[key]
+    if new in state["definitions"] or not same_columns:
+        for key in keys:
+            del state[key]
     for key, value in state["definitions"].get(new, {}).items():
         state[key] = value
 
@@ -176,7 +178,9 @@ def use_data(data: pd.DataFrame | None, name: str | None, digest: str | None) ->
     state = st.session_state
     previous = data_identity(state["data_name"], state["data_digest"])
     if data_identity(name, digest) != previous:
-        switch_definition(previous, data_identity(name, digest))
+        old = state["data"]
+        same = old is not None and data is not None and list(old.columns) == list(data.columns)
+        switch_definition(previous, data_identity(name, digest), same_columns=same)
     state["data"], state["data_name"], state["data_digest"] = data, name, digest
 
 

@@ -127,7 +127,8 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
         if inferred == "classification":
             values = fairdash.label_values(data[target])
             suggested = suggestion.get("positive_label")
-            _default("positive", suggested if suggested in values else values[-1], values)
+            fallback = values[-1] if values else None
+            _default("positive", suggested if suggested in values else fallback, values)
             positive = st.selectbox("Positive (favourable) label", values, key=key("positive"))
     with right:
         candidates = [c for c in columns if c != target]

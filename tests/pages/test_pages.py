@@ -84,6 +84,14 @@ def test_home_demo_lands_on_compare_with_models():
     assert len(models) == 1 + 1 + 10 + 21
     # landed on Compare: its scatter is drawn
     assert any("Pareto front" in json.dumps(c) for c in charts(at))
+    # Data & model shows the definition the demo's models were made for (not stale)
+    at.switch_page("pages/data_model.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="w:data.bundled").value == "adult"
+    assert at.multiselect(key="w:data.sensitive").value == ["sex", "race"]
+    assert at.selectbox(key="w:data.positive").value == ">50K"
+    assert not any("computed for" in w.value for w in at.warning)
+    assert len(at.session_state["models"]) == len(models)
 
 
 def test_mitigate_runs_methods_and_lists_models(session):

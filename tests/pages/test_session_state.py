@@ -1,0 +1,225 @@
+"""Session state across pages (AppTest, the whole app through its navigation).
+
+Regression tests of the stale-state bugs (issue 8 item 7) and of work kept while the user
+visits other pages (issue 9 item 5): every number checked against the session's own
+models recomputed independently."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.basedatatypes
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["home", "data_model", "mitigate", "compare", "explore", "whatif", "report"]
+STALE = "Stale results"
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def visit(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def loans(n: int = 600, *, shift: int = 0) -> pd.DataFrame:
+    """A small loan file: text target whose favourable value is "yes", two groups."""
+    i = np.arange(n)
+    income = (i * 7919 + shift) % 1000 / 10
+    group = np.where(i % 3 == 0, "b", "a")
+    approved = np.where(income + (group == "a") * 15 + (i * 31 % 17) > 60, "yes", "no")
+    return pd.DataFrame({"income": income, "years": i % 40, "group": group,
+                         "approved": approved})
+
+
+def upload(at: AppTest, frame: pd.DataFrame, name: str = "loans.csv") -> None:
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
+        (name, frame.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def define_and_train(at: AppTest, *, seed: int = 0, test_size: float = 0.3) -> None:
+    at.selectbox(key="w:data.target").set_value("approved").run()
+    at.multiselect(key="w:data.sensitive").set_value(["group"]).run()
+    at.number_input(key="w:data.seed").set_value(seed).run()
+    at.slider(key="w:data.test_size").set_value(test_size).run()
+    at.button(key="a:data.train").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def warnings(at: AppTest) -> str:
+    return " | ".join(w.value for w in at.warning)
+
+
+def test_retrained_model_of_the_same_name_shows_its_own_numbers_on_whatif():
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    define_and_train(at, seed=0, test_size=0.3)
+    first = at.session_state["models"][0]
+    visit(at, "whatif")
+    # Retrain: same estimator, so the same name, on other test rows (another share).
+    visit(at, "data_model")
+    define_and_train(at, seed=1, test_size=0.45)
+    second = at.session_state["models"][0]
+    assert second.name == first.name and second.uid != first.uid
+    assert len(second.y_score) != len(first.y_score)
+    visit(at, "whatif")
+    y = at.session_state["evaluation"].y_test
+    expected = np.mean((second.y_score >= 0.5) == y)  # the slider starts at 0.5
+    assert metric(at, "Accuracy") == f"{expected:.3f}"
+    table = at.dataframe[0].value
+    assert table["count"].sum() == len(second.y_score)
+    at.button(key="a:whatif.add").click().run()
+    assert not at.exception and not at.error
+    added = at.session_state["models"][-1]
+    assert added.method == "what-if thresholds"
+    np.testing.assert_array_equal(added.y_pred, (second.y_score >= 0.5).astype(int))
+
+
+def _selection_rates(figure_json: bytes) -> list[float]:
+    y = json.loads(figure_json)["data"][0]["y"]
+    if isinstance(y, dict):  # plotly's base64 arrays
+        y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+    return [round(v, 9) for v in y]
+
+
+def test_report_offers_the_image_of_the_current_model_only(monkeypatch):
+    # Static export needs Chromium; the image's content here is the figure itself.
+    monkeypatch.setattr(plotly.basedatatypes.BaseFigure, "to_image",
+                        lambda self, **kw: self.to_json(engine="json").encode())
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    at.selectbox(key="w:data.target").set_value("approved").run()
+    at.multiselect(key="w:data.sensitive").set_value(["group"]).run()
+    visit(at, "mitigate")
+    at.multiselect(key="w:mitigate.methods.classification").set_value(["barycenter"]).run()
+    at.slider(key="w:mitigate.param.barycenter.alphas").set_value(2).run()
+    at.button(key="a:mitigate.run").click().run()
+    assert not at.exception and not at.error
+    models = at.session_state["models"]
+    fair = next(m for m in models if m.params.get("alpha") == 0.0)
+    visit(at, "report")
+    at.button(key="a:report.prepare.selection_rate").click().run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download selection_rate.png" in labels
+    # Switch the current model on Compare, back to Report: the old image is not offered.
+    visit(at, "compare")
+    at.selectbox(key="w:compare.current").set_value(fair.name).run()
+    assert at.session_state["current_model"] == fair.name
+    visit(at, "report")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download selection_rate.png" not in labels
+    at.button(key="a:report.prepare.selection_rate").click().run()
+    images = at.session_state["cache:images"]
+    image = next(v for k, v in images.items() if k[0] == fair.uid and k[-2] == "selection_rate")
+    evaluation = at.session_state["evaluation"]
+    groups = evaluation.sensitive_test["group"].astype(str).to_numpy()
+    rates = pd.Series(fair.y_pred).groupby(groups).mean()
+    assert _selection_rates(image) == [round(v, 9) for v in rates.sort_index()]
+
+
+def test_a_changed_file_uploaded_again_under_the_same_name_asks_then_drops_the_models():
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    define_and_train(at)
+    old = at.session_state["models"][0]
+    upload(at, loans(shift=3))  # same name, other content
+    assert at.session_state["data_digest"] != at.session_state["evaluation"].data_digest
+    # asked, not silently kept as current nor silently dropped
+    assert "computed for" in warnings(at)
+    assert at.session_state["models"][0] is old
+    for page in ("compare", "explore", "whatif", "report"):
+        visit(at, page)
+        assert STALE in warnings(at), page
+    visit(at, "data_model")
+    # the definition carried over (same columns), so the user only confirms
+    assert at.multiselect(key="w:data.sensitive").value == ["group"]
+    at.button(key="a:data.discard").click().run()
+    assert not at.exception
+    assert at.session_state["models"] == [] and at.session_state["run"] is None
+    assert not at.get("download_button") and "computed for" not in warnings(at)
+    define_and_train(at)
+    assert at.session_state["evaluation"].data_digest == at.session_state["data_digest"]
+    visit(at, "explore")
+    assert STALE not in warnings(at)
+
+
+def test_every_page_visited_then_data_and_model_has_everything_still():
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    at.selectbox(key="w:data.target").set_value("approved").run()
+    at.selectbox(key="w:data.positive").set_value("no").run()
+    at.multiselect(key="w:data.sensitive").set_value(["group", "years"]).run()
+    at.number_input(key="w:data.bins.years").set_value(3).run()
+    at.selectbox(key="w:data.estimator.classification").set_value("decision_tree").run()
+    at.button(key="a:data.train").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    models = list(at.session_state["models"])
+    for page in PAGES:
+        visit(at, page)
+        assert STALE not in warnings(at), page
+    visit(at, "data_model")
+    assert at.radio(key="w:data.source").value == "Upload a file"
+    assert at.session_state["upload"].name == "loans.csv"
+    assert at.session_state["data_name"] == "loans.csv"
+    assert at.selectbox(key="w:data.target").value == "approved"
+    assert at.selectbox(key="w:data.positive").value == "no"
+    assert at.multiselect(key="w:data.sensitive").value == ["group", "years"]
+    assert at.number_input(key="w:data.bins.years").value == 3
+    assert at.selectbox(key="w:data.estimator.classification").value == "decision_tree"
+    assert [m.uid for m in at.session_state["models"]] == [m.uid for m in models]
+    assert "computed for" not in warnings(at)
+    assert metric(at, "Accuracy")  # the results are shown again
+
+    # A bundled data set and back: the upload and its definition return, models current.
+    at.radio(key="w:data.source").set_value("Bundled data set").run()
+    assert at.session_state["data_name"] == "adult"
+    assert "loans.csv" in " ".join(c.value for c in at.caption)  # the upload is kept
+    assert "computed for" in warnings(at)
+    visit(at, "explore")
+    assert STALE in warnings(at)
+    visit(at, "data_model")
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    assert at.session_state["data_name"] == "loans.csv"
+    assert at.multiselect(key="w:data.sensitive").value == ["group", "years"]
+    assert at.selectbox(key="w:data.positive").value == "no"
+    assert "computed for" not in warnings(at)
+    assert [m.uid for m in at.session_state["models"]] == [m.uid for m in models]
+
+
+def test_a_changed_definition_marks_results_stale_until_set_back():
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    define_and_train(at)
+    at.multiselect(key="w:data.sensitive").set_value(["group", "years"]).run()
+    assert "computed for" in warnings(at)
+    for page in ("mitigate", "compare", "explore", "whatif", "report"):
+        visit(at, page)
+        assert STALE in warnings(at), page
+    visit(at, "data_model")
+    at.multiselect(key="w:data.sensitive").set_value(["group"]).run()
+    assert "computed for" not in warnings(at)
+    visit(at, "compare")
+    assert STALE not in warnings(at)
