@@ -34,7 +34,7 @@ def test_demo_compare_select_whatif_report(page, tmp_path):
     # lands on Compare with every model on the scatter and the front drawn
     expect(page.get_by_role("heading", name="Compare models")).to_be_visible(timeout=180_000)
     wait_idle(page, timeout=180_000)
-    chart = page.locator(".st-key-tradeoff .js-plotly-plot")
+    chart = page.locator(".st-key-a-compare-tradeoff .js-plotly-plot")
     expect(chart.locator(".legendtext").filter(has_text="Pareto front")).to_have_count(1)
     points = chart.locator(".scatterlayer .trace .points path")
     assert points.count() >= 30  # 1 + 1 + 10 grid search + 21 barycenter models (+ current)
@@ -52,15 +52,15 @@ def test_demo_compare_select_whatif_report(page, tmp_path):
     open_page(page, "What-if")
     page.get_by_text("One threshold per group").click()
     wait_idle(page)
-    expect(page.locator(".st-key-whatif_chart .barlayer .point").first).to_be_visible()
-    bars_before = bar_paths(page, "whatif_chart")
+    expect(page.locator(".st-key-a-whatif-chart .barlayer .point").first).to_be_visible()
+    bars_before = bar_paths(page, "a-whatif-chart")
     table = page.locator('[data-testid="stDataFrame"]').first
     table_before = table.text_content()
     slider = page.get_by_role("slider", name=re.compile(r"^Female × White"))
     slider.focus()
     for _ in range(40):
         slider.press("ArrowLeft")
-    assert eventually(page, lambda: bar_paths(page, "whatif_chart") != bars_before)
+    assert eventually(page, lambda: bar_paths(page, "a-whatif-chart") != bars_before)
     assert eventually(page, lambda: table.text_content() != table_before)
 
     # a one-click strategy sets the sliders

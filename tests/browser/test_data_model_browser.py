@@ -45,4 +45,4 @@ def test_adult_sex_race_logistic_regression(page):
 
     table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Female")
     expect(table.first).to_be_visible()
-    page.screenshot(path="test-artifacts/audit.png")
+    page.screenshot(path="test-artifacts/data_model.png")
