@@ -247,7 +247,7 @@ def describe_basis(evaluation: Evaluation) -> str:
     problem = evaluation.problem
     return (
         f"**{evaluation.data_name}**, target **{problem.target}**, sensitive features "
-        f"**{', '.join(problem.sensitive_features)}**"
+        f"**{', '.join(problem.sensitive_features)}**, {len(problem.feature_columns)} model inputs"
     )
 
 
