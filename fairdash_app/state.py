@@ -112,6 +112,7 @@ DEFAULTS = {
     "settings": {},  # what produced the models (for saved configurations)
     "thresholds": None,  # what-if thresholds by group label, if set
     "flash": None,  # a message for the next run (set by a button callback)
+    "confirm_train": False,  # Data & model asks before training replaces several models
 }
 #: Caches, each a dict keyed by model identity (``ModelResult.uid``).
 CACHES = {

@@ -199,9 +199,7 @@ def _train(data: pd.DataFrame, problem) -> None:
     test_size = mid.slider("Test share", 0.1, 0.5, step=0.05, key=key("test_size"))
     _default("seed", 0)
     seed = right.number_input("Random seed", 0, 2**31 - 1, key=key("seed"))
-    n = len(state["models"])
-    if not st.button("Train model", type="primary", key=action_key(PAGE, "train"),
-                     help=f"Replaces the {n} model(s) of this session." if n else None):
+    if not _train_confirmed():
         return
     with st.status(f"Training {estimator_spec(estimator, task=problem.task).label}…") as status:
         try:
@@ -219,6 +217,29 @@ def _train(data: pd.DataFrame, problem) -> None:
             st.error(_training_failure(err))
             return
         status.update(label="Model trained", state="complete", expanded=False)
+
+
+def _train_confirmed() -> bool:
+    """The Train button; with several models in the session (mitigations, what-if models),
+    it first asks before they are replaced."""
+    n = len(state["models"])
+    if st.button("Train model", type="primary", key=action_key(PAGE, "train")):
+        if n <= 1:
+            return True
+        state["confirm_train"] = True
+    if not state["confirm_train"]:
+        return False
+    st.warning(f"Training replaces the {n} models of this session (from Mitigate, What-if or "
+               "the demo). Train anyway?", icon=":material/warning:")
+    left, right = st.columns(2)
+    if right.button("Keep the models", key=action_key(PAGE, "keep_models")):
+        state["confirm_train"] = False
+        st.rerun()
+    if not left.button(f"Replace the {n} models and train", type="primary",
+                       key=action_key(PAGE, "confirm_train")):
+        return False
+    state["confirm_train"] = False
+    return True
 
 
 def _training_failure(err: Exception) -> str:

@@ -223,3 +223,43 @@ def test_a_changed_definition_marks_results_stale_until_set_back():
     assert "computed for" not in warnings(at)
     visit(at, "compare")
     assert STALE not in warnings(at)
+
+
+def test_training_asks_before_replacing_several_models():
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    at.selectbox(key="w:data.target").set_value("approved").run()
+    at.multiselect(key="w:data.sensitive").set_value(["group"]).run()
+    visit(at, "mitigate")
+    at.multiselect(key="w:mitigate.methods.classification").set_value(["reweighing"]).run()
+    at.button(key="a:mitigate.run").click().run()
+    models = [m.uid for m in at.session_state["models"]]
+    assert len(models) == 2
+    visit(at, "data_model")
+    at.button(key="a:data.train").click().run()
+    assert "replaces the 2 models" in warnings(at)
+    assert [m.uid for m in at.session_state["models"]] == models  # nothing replaced yet
+    at.button(key="a:data.keep_models").click().run()
+    assert "replaces the 2 models" not in warnings(at)
+    assert [m.uid for m in at.session_state["models"]] == models
+    at.button(key="a:data.train").click().run()
+    at.button(key="a:data.confirm_train").click().run()
+    assert not at.exception and not at.error
+    new = at.session_state["models"]
+    assert len(new) == 1 and new[0].uid not in models
+    assert at.session_state["settings"]["workflow"] == "train"
+
+
+def test_per_group_thresholds_start_from_the_single_threshold():
+    at = app()
+    visit(at, "data_model")
+    upload(at, loans())
+    define_and_train(at)
+    visit(at, "whatif")
+    at.slider(key="w:whatif.all").set_value(0.4).run()
+    at.radio(key="w:whatif.mode").set_value("One threshold per group").run()
+    sliders = [s for s in at.slider if s.key.startswith("w:whatif.group.")]
+    assert len(sliders) == 2 and all(s.value == 0.4 for s in sliders)
+    table = at.dataframe[0].value
+    assert (table["threshold"] == 0.4).all()
