@@ -12,6 +12,7 @@ from fairdash.plots import (
     group_label_index,
     group_rate_chart,
     metric_heatmap,
+    prediction_error_chart,
     roc_curve_chart,
     score_distribution_chart,
 )
@@ -99,13 +100,8 @@ if classification:
     st.plotly_chart(error_rate_chart(table, hide_small=hide_small),
                     key=action_key("explore", "error_rates"))
 else:
-    errors = prediction_error_by_group(
-        evaluation.y_test, model.y_pred, evaluation.sensitive_test
-    ).dropna(how="all")
-    errors.index = group_label_index(errors.index)
-    st.markdown("**Over- and under-prediction by group** (mean amount)")
-    st.bar_chart(errors.rename(columns={"mean_overprediction": "over",
-                                        "mean_underprediction": "under"}), stack=False)
+    errors = prediction_error_by_group(evaluation.y_test, model.y_pred, evaluation.sensitive_test)
+    st.plotly_chart(prediction_error_chart(errors), key=action_key("explore", "prediction_error"))
 
 features = list(problem.sensitive_features)
 if len(features) >= 2:

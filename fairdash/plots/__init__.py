@@ -6,7 +6,7 @@ from fairdash.plots._figures import (
     group_rate_chart,
     metric_heatmap,
 )
-from fairdash.plots._model import model_figures
+from fairdash.plots._model import model_figures, prediction_error_chart
 from fairdash.plots._scores import roc_curve_chart, score_distribution_chart
 from fairdash.plots._tradeoff import tradeoff_scatter
 
@@ -16,6 +16,7 @@ __all__ = [
     "group_rate_chart",
     "metric_heatmap",
     "model_figures",
+    "prediction_error_chart",
     "roc_curve_chart",
     "score_distribution_chart",
     "tradeoff_scatter",

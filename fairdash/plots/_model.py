@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fairdash.metrics import GroupMetrics, RegressionGroupMetrics
-from fairdash.plots._figures import error_rate_chart, group_rate_chart
+from fairdash.plots._figures import error_rate_chart, group_label_index, group_rate_chart
 from fairdash.plots._tradeoff import tradeoff_scatter
 
-__all__ = ["model_figures"]
+__all__ = ["model_figures", "prediction_error_chart"]
 
 
 def model_figures(
@@ -54,3 +54,38 @@ def model_figures(
             maximize_performance=classification,
         )
     return figures
+
+
+def prediction_error_chart(errors: pd.DataFrame) -> go.Figure:
+    """Mean over- and under-prediction per group, side by side (a regression model).
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        :func:`fairdash.metrics.prediction_error_by_group`; empty groups (NaN) are
+        left out.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    shown = errors.dropna(how="all")
+    labels = group_label_index(shown.index)
+    fig = go.Figure()
+    for column, name, color in (
+        ("mean_overprediction", "over-prediction", "#e8590c"),
+        ("mean_underprediction", "under-prediction", "#1971c2"),
+    ):
+        fig.add_bar(
+            x=labels, y=shown[column].to_numpy(dtype=float), name=name, marker_color=color,
+            hovertemplate="<b>%{x}</b><br>%{y:.3f}<extra>" + name + "</extra>",
+        )
+    fig.update_layout(
+        title="Over- and under-prediction by group (mean amount)",
+        barmode="group",
+        xaxis_title=" × ".join(str(n) for n in shown.index.names if n is not None),
+        yaxis_title="mean amount",
+        template="plotly_white",
+        legend={"orientation": "h", "y": 1.1},
+    )
+    return fig

@@ -221,6 +221,9 @@ def test_regression_end_to_end_on_adult_hours_per_week():
     exp = run("explore", state)
     assert not exp.error
     assert "root_mean_squared_error" in exp.dataframe[0].value.columns
+    errors = next(c for c in charts(exp)
+                  if c["layout"]["title"]["text"].startswith("Over- and under-prediction"))
+    assert [t["name"] for t in errors["data"]] == ["over-prediction", "under-prediction"]
 
 
 def test_adult_tutorial_flow_click_by_click():

@@ -107,3 +107,17 @@ def test_model_figures_follow_the_metrics_type(metrics):
     reg_table = table.rename(columns={"accuracy": "root_mean_squared_error",
                                       "demographic_parity_difference": "ks_distance"})
     assert set(model_figures(regression, models_table=reg_table)) == {"tradeoff"}
+
+
+def test_prediction_error_chart_shows_every_group_with_rows():
+    from fairdash.metrics import prediction_error_by_group
+    from fairdash.plots import prediction_error_chart
+
+    sensitive = pd.DataFrame({
+        "a": pd.Categorical(["x", "x", "y", "y"], categories=["x", "y", "z"]),
+    })
+    errors = prediction_error_by_group([1.0, 2.0, 3.0, 5.0], [2.0, 1.0, 3.0, 4.0], sensitive)
+    fig = prediction_error_chart(errors)
+    over, under = fig.data
+    assert list(over.x) == ["x", "y"]  # the empty group z is left out
+    assert list(over.y) == [0.5, 0.0] and list(under.y) == [0.5, 0.5]
