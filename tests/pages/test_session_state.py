@@ -263,3 +263,49 @@ def test_per_group_thresholds_start_from_the_single_threshold():
     assert len(sliders) == 2 and all(s.value == 0.4 for s in sliders)
     table = at.dataframe[0].value
     assert (table["threshold"] == 0.4).all()
+
+
+def messy(n: int = 500) -> pd.DataFrame:
+    """Ids, names, dates, free text, an outcome-time column, a race x sex cell of one
+    person, and a target whose 1 is the bad outcome."""
+    rng = np.random.default_rng(7)
+    race = rng.choice(["African-American", "Caucasian", "Hispanic"], n, p=[0.5, 0.4, 0.1])
+    sex = rng.choice(["Male", "Female"], n, p=[0.8, 0.2])
+    race[0], sex[0] = "Native American", "Female"  # a group of one person
+    priors = rng.poisson(2, n)
+    recid = (rng.random(n) < 0.25 + 0.05 * np.minimum(priors, 6)).astype(int)
+    return pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "name": [f"person {i}" for i in range(n)],
+        "c_offense_date": pd.date_range("2013-01-01", periods=n, freq="D").astype(str),
+        "c_charge_desc": rng.choice(["Battery", "Grand Theft (Motor Vehicle)", "Possession"], n),
+        "age": rng.integers(18, 70, n),
+        "priors_count": priors,
+        "race": race,
+        "sex": sex,
+        "is_recid": recid,  # recorded after the outcome
+        "two_year_recid": recid,
+    })
+
+
+def test_messy_file_kept_with_its_definition_across_every_page():
+    at = app()
+    visit(at, "data_model")
+    upload(at, messy(), name="compas-like.csv")
+    at.selectbox(key="w:data.target").set_value("two_year_recid").run()
+    at.selectbox(key="w:data.positive").set_value(0).run()  # not reoffending is favourable
+    at.multiselect(key="w:data.sensitive").set_value(["race", "sex"]).run()
+    at.button(key="a:data.train").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    groups = at.session_state["metrics"].by_group
+    assert ("Native American", "Female") in groups.index  # the group of one stays listed
+    models = [m.uid for m in at.session_state["models"]]
+    for page in PAGES:
+        visit(at, page)
+    visit(at, "data_model")
+    assert at.session_state["data_name"] == "compas-like.csv"
+    assert at.selectbox(key="w:data.target").value == "two_year_recid"
+    assert at.selectbox(key="w:data.positive").value == 0
+    assert at.multiselect(key="w:data.sensitive").value == ["race", "sex"]
+    assert [m.uid for m in at.session_state["models"]] == models
+    assert "computed for" not in warnings(at)
