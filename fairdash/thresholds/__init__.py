@@ -5,7 +5,6 @@ from fairdash.thresholds._curves import (
     ThresholdCurves,
     decision_cost,
     naive_cell_sums,
-    select,
     sorted_group_codes,
 )
 from fairdash.thresholds._models import (
@@ -23,7 +22,6 @@ __all__ = [
     "choose_thresholds",
     "decision_cost",
     "naive_cell_sums",
-    "select",
     "sorted_group_codes",
     "thresholded_group_table",
     "thresholded_model",

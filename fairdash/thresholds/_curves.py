@@ -17,10 +17,10 @@ from fairdash.metrics._validation import (
     numeric_array,
 )
 
-__all__ = ["ThresholdCurves", "decision_cost", "naive_cell_sums", "select", "sorted_group_codes"]
+__all__ = ["ThresholdCurves", "decision_cost", "naive_cell_sums", "sorted_group_codes"]
 
 
-def select(y_score: np.ndarray, thresholds: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def _selected(y_score: np.ndarray, thresholds: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Whether each row is selected: its score is at least its group's threshold.
 
     Parameters
@@ -88,7 +88,7 @@ def naive_cell_sums(
         Shape ``(n_groups, 4)``: true negatives, false positives, false
         negatives, true positives.
     """
-    y_pred = select(y_score, thresholds, codes)
+    y_pred = _selected(y_score, thresholds, codes)
     cells = codes * 4 + 2 * y_true.astype(np.intp) + y_pred
     return np.bincount(cells, weights=sample_weight, minlength=4 * n_groups).reshape(n_groups, 4)
 
@@ -252,7 +252,7 @@ class ThresholdCurves:
         numpy.ndarray of int64
         """
         t = self._thresholds(thresholds)
-        return select(self._row_scores, t, self.codes).astype(np.int64)
+        return _selected(self._row_scores, t, self.codes).astype(np.int64)
 
     def metrics(
         self, thresholds: Any, *, min_group_size: int = 30, confidence_level: float = 0.95
