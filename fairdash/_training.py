@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
-from fairdash.models import make_model
+from fairdash.models import make_model, positive_scores
 
 __all__ = ["TrainingRun", "split_indices", "train_model"]
 
@@ -175,7 +175,7 @@ def train_model(
 
     X_test = X.iloc[test]
     if problem.task == "classification":
-        y_score = model.predict_proba(X_test)[:, list(model.classes_).index(1)]
+        y_score = positive_scores(model, X_test)
         y_pred = model.predict(X_test).astype(np.int64)
     else:
         y_score = None

@@ -9,8 +9,9 @@ combinations are the groups).
 
 from fairdash.mitigation._barycenter import BarycenterMap, WassersteinBarycenter
 from fairdash.mitigation._exponentiated_gradient import SeededExponentiatedGradient
-from fairdash.mitigation._grid_search import CONSTRAINTS, ParallelGridSearch, warm_workers
+from fairdash.mitigation._grid_search import ParallelGridSearch, warm_workers
 from fairdash.mitigation._linear_ferm import LinearFERM, LinearFERMTransformer
+from fairdash.mitigation._reductions import CONSTRAINTS
 from fairdash.mitigation._reweighing import Reweighing, reweighing_weights
 from fairdash.mitigation._threshold import GroupThresholdOptimizer
 

@@ -12,6 +12,7 @@ p_s' its share. Here both are empirical, from calibration scores.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -20,8 +21,9 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from fairdash._compat import num_samples
 from fairdash._errors import InputError
 from fairdash._training import split_indices
 from fairdash.mitigation._validation import (
@@ -30,6 +32,7 @@ from fairdash.mitigation._validation import (
     encode_groups,
     take_rows,
 )
+from fairdash.models import positive_scores
 
 __all__ = ["BarycenterMap", "WassersteinBarycenter"]
 
@@ -161,6 +164,22 @@ def _fair_score_tables(
     return tables
 
 
+def _sensitive_features_by_keyword(method):
+    """Refuse the sensitive features given positionally (the signature before 0.2)."""
+
+    @functools.wraps(method)
+    def checked(self, scores, *positional, **keywords):
+        if positional:
+            raise TypeError(
+                f"BarycenterMap.{method.__name__}() takes the sensitive features (and alphas) "
+                f"by keyword, like every FairDash mitigator: call "
+                f"{method.__name__}(scores, sensitive_features=...)."
+            )
+        return method(self, scores, **keywords)
+
+    return checked
+
+
 def _check_alpha(alpha) -> np.ndarray:
     alphas = np.asarray(alpha, dtype=np.float64)
     if not np.all((alphas >= 0.0) & (alphas <= 1.0)):
@@ -239,7 +258,8 @@ class BarycenterMap(BaseEstimator):
             raise InputError(f"jitter must be a non-negative number, got {jitter!r}.")
         return float(jitter)
 
-    def fit(self, scores, sensitive_features) -> BarycenterMap:
+    @_sensitive_features_by_keyword
+    def fit(self, scores, *, sensitive_features) -> BarycenterMap:
         """Learn each group's score distribution from calibration scores.
 
         Parameters
@@ -310,7 +330,8 @@ class BarycenterMap(BaseEstimator):
             fair[order[rows]] = self.fair_score_tables_[group][ranks]
         return values, fair
 
-    def transform(self, scores, sensitive_features) -> np.ndarray:
+    @_sensitive_features_by_keyword
+    def transform(self, scores, *, sensitive_features) -> np.ndarray:
         """Map scores to the barycenter (relaxed by ``alpha``).
 
         Parameters
@@ -332,7 +353,8 @@ class BarycenterMap(BaseEstimator):
         values, fair = self._fair_scores(scores, sensitive_features)
         return _relax(values, fair, alpha)
 
-    def transform_path(self, scores, sensitive_features, alphas) -> np.ndarray:
+    @_sensitive_features_by_keyword
+    def transform_path(self, scores, *, sensitive_features, alphas) -> np.ndarray:
         """Map scores for many relaxations at once; the barycenter is computed once.
 
         Parameters
@@ -362,9 +384,11 @@ class BarycenterMap(BaseEstimator):
                 row += root * values
         return path
 
-    def fit_transform(self, scores, sensitive_features) -> np.ndarray:
+    @_sensitive_features_by_keyword
+    def fit_transform(self, scores, *, sensitive_features) -> np.ndarray:
         """``fit`` then ``transform`` on the same scores."""
-        return self.fit(scores, sensitive_features).transform(scores, sensitive_features)
+        self.fit(scores, sensitive_features=sensitive_features)
+        return self.transform(scores, sensitive_features=sensitive_features)
 
 
 def _estimator_is_classifier(self) -> bool:
@@ -450,7 +474,7 @@ class WassersteinBarycenter(MetaEstimatorMixin, BaseEstimator):
         self
         """
         validate_data(self, X, skip_check_array=True)
-        n_rows = _num_samples(X)
+        n_rows = num_samples(X)
         labels = check_target(y, n_rows=n_rows)
         groups = encode_groups(sensitive_features, n_rows=n_rows)
         if is_classifier(self.estimator) and type_of_target(labels) == "continuous":
@@ -505,18 +529,23 @@ class WassersteinBarycenter(MetaEstimatorMixin, BaseEstimator):
             alpha=self.alpha, jitter=self.jitter, random_state=map_seed
         ).fit(
             self._base_scores(take_rows(X, rows)),
-            take_rows(sensitive_features, rows),
+            sensitive_features=take_rows(sensitive_features, rows),
         )
         return self
 
     def _base_scores(self, X) -> np.ndarray:
         if is_classifier(self.estimator_):
-            return self.estimator_.predict_proba(X)[:, 1]
+            # The greater of the two labels is the positive class, as in scikit-learn.
+            return positive_scores(
+                self.estimator_, X, positive_class=self.estimator_.classes_[-1]
+            )
         return self.estimator_.predict(X)
 
     def _fair_scores(self, X, sensitive_features) -> np.ndarray:
         check_is_fitted(self)
-        return self.barycenter_.transform(self._base_scores(X), sensitive_features)
+        return self.barycenter_.transform(
+            self._base_scores(X), sensitive_features=sensitive_features
+        )
 
     @property
     def classes_(self) -> np.ndarray:

@@ -6,10 +6,11 @@ import numpy as np
 from fairlearn.reductions import ExponentiatedGradient, Moment
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from fairdash._compat import num_samples, randomized_proba
 from fairdash._errors import InputError
-from fairdash.mitigation._grid_search import constraint_moment, sample_weight_name
+from fairdash.mitigation._reductions import constraint_moment, sample_weight_name
 from fairdash.mitigation._validation import check_target, encode_groups
 
 __all__ = ["SeededExponentiatedGradient"]
@@ -148,7 +149,7 @@ class SeededExponentiatedGradient(MetaEstimatorMixin, BaseEstimator):
         if not (isinstance(self.max_iter, int | np.integer) and self.max_iter >= 1):
             raise InputError(f"max_iter must be a positive integer, got {self.max_iter!r}.")
         validate_data(self, X, skip_check_array=True)
-        n_rows = _num_samples(X)
+        n_rows = num_samples(X)
         labels = check_target(y, n_rows=n_rows)
         if not np.isin(labels, [0, 1]).all():
             raise InputError(
@@ -213,7 +214,7 @@ class SeededExponentiatedGradient(MetaEstimatorMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples, 2)
         """
-        return np.asarray(self.mitigator_._pmf_predict(self._check_X(X)))
+        return randomized_proba(self.mitigator_, self._check_X(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,6 +1,6 @@
 """fairlearn's GridSearch over Lagrange multipliers, with the candidates fitted in parallel.
 
-The grid is the one fairlearn's ``_GridGenerator`` builds (or one given
+The grid is the one fairlearn's ``GridSearch`` builds (or one given
 explicitly); it is split into chunks fitted by worker processes, and every
 candidate is fitted exactly as ``fairlearn.reductions.GridSearch`` fits it, so
 the candidates, their predictions and the selected best one are the same as
@@ -18,15 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from fairlearn.reductions import (
-    DemographicParity,
-    EqualizedOdds,
-    ErrorRateParity,
-    FalsePositiveRateParity,
-    Moment,
-    TruePositiveRateParity,
-)
-from fairlearn.reductions._grid_search._grid_generator import _GridGenerator
+from fairlearn.reductions import Moment
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.compose import ColumnTransformer
@@ -48,33 +40,15 @@ from sklearn.preprocessing import (
 )
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (
-    _num_samples,
-    check_is_fitted,
-    has_fit_parameter,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from fairdash._compat import fairlearn_grid, num_samples
 from fairdash._errors import InputError
+from fairdash.mitigation._reductions import constraint_moment, sample_weight_name
 from fairdash.mitigation._validation import check_target, encode_groups
+from fairdash.models import positive_scores
 
-__all__ = [
-    "CONSTRAINTS",
-    "ParallelGridSearch",
-    "constraint_moment",
-    "positive_scores",
-    "sample_weight_name",
-    "warm_workers",
-]
-
-#: Constraint names and the fairlearn moments they stand for.
-CONSTRAINTS: dict[str, type[Moment]] = {
-    "demographic_parity": DemographicParity,
-    "equalized_odds": EqualizedOdds,
-    "true_positive_rate_parity": TruePositiveRateParity,
-    "false_positive_rate_parity": FalsePositiveRateParity,
-    "error_rate_parity": ErrorRateParity,
-}
+__all__ = ["ParallelGridSearch", "warm_workers"]
 
 # Transformers whose fit ignores y and sample weights and is deterministic: a
 # Pipeline prefix made only of these is fitted once and shared by all candidates,
@@ -98,73 +72,6 @@ _UNSUPERVISED = (
 
 # How often (seconds) the caller's thread looks for finished candidates.
 _POLL_SECONDS = 0.1
-
-
-def constraint_moment(
-    constraints: str | Moment,
-    *,
-    difference_bound: float | None = None,
-    ratio_bound: float | None = None,
-) -> Moment:
-    """A fresh, unloaded fairlearn moment for a constraint name.
-
-    Parameters
-    ----------
-    constraints : str or fairlearn.reductions.Moment
-        One of :data:`CONSTRAINTS` (``"demographic_parity"``, ``"equalized_odds"``,
-        ``"true_positive_rate_parity"``, ``"false_positive_rate_parity"``,
-        ``"error_rate_parity"``), or a moment, which is deep-copied.
-    difference_bound, ratio_bound : float, optional
-        Passed to the moment (at most one of them); ignored for a moment instance.
-
-    Returns
-    -------
-    fairlearn.reductions.Moment
-    """
-    if isinstance(constraints, Moment):
-        if getattr(constraints, "data_loaded", False):
-            raise InputError("The constraints moment already has data loaded; pass a new one.")
-        return copy.deepcopy(constraints)
-    if constraints not in CONSTRAINTS:
-        raise InputError(
-            f"Unknown constraints {constraints!r}; choose one of: {', '.join(CONSTRAINTS)}."
-        )
-    try:
-        return CONSTRAINTS[constraints](difference_bound=difference_bound, ratio_bound=ratio_bound)
-    except ValueError as error:
-        raise InputError(f"Invalid constraint bounds: {error}") from None
-
-
-def sample_weight_name(estimator) -> str:
-    """The fit keyword that carries sample weights to ``estimator``.
-
-    ``"sample_weight"``, or for a :class:`~sklearn.pipeline.Pipeline`
-    ``"<last step>__sample_weight"`` (recursively), which Pipeline routes to its
-    final step.
-
-    Raises
-    ------
-    fairdash.InputError
-        If the estimator's ``fit`` takes no sample weights.
-    """
-    if isinstance(estimator, Pipeline):
-        name, last = estimator.steps[-1]
-        return f"{name}__{sample_weight_name(last)}"
-    if not has_fit_parameter(estimator, "sample_weight"):
-        raise InputError(
-            f"{type(estimator).__name__} does not take sample weights, which the reductions "
-            "(grid search, exponentiated gradient) need. Choose another estimator."
-        )
-    return "sample_weight"
-
-
-def positive_scores(model, X) -> np.ndarray:
-    """Probability of class 1 from ``model.predict_proba`` (0 or 1 for a one-class model)."""
-    proba = np.asarray(model.predict_proba(X))
-    classes = list(model.classes_)
-    if 1 in classes:
-        return proba[:, classes.index(1)].astype(np.float64)
-    return np.zeros(proba.shape[0])
 
 
 def _ready() -> int:
@@ -416,15 +323,12 @@ class ParallelGridSearch(MetaEstimatorMixin, BaseEstimator):
         if self.grid is not None:
             return self.grid
         # Exactly the grid fairlearn's GridSearch(grid_size=...) builds.
-        return _GridGenerator(
-            self.grid_size,
-            float(self.grid_limit),
-            constraints.pos_basis,
-            constraints.neg_basis,
-            constraints.neg_basis_present,
-            constraints.default_objective_lambda_vec is not None,
-            self.grid_offset,
-        ).grid
+        return fairlearn_grid(
+            constraints,
+            grid_size=self.grid_size,
+            grid_limit=self.grid_limit,
+            grid_offset=self.grid_offset,
+        )
 
     def fit(
         self,
@@ -454,7 +358,7 @@ class ParallelGridSearch(MetaEstimatorMixin, BaseEstimator):
         """
         self._check_params()
         validate_data(self, X, skip_check_array=True)
-        n_rows = _num_samples(X)
+        n_rows = num_samples(X)
         labels = check_target(y, n_rows=n_rows)
         if not np.isin(labels, [0, 1]).all():
             raise InputError("Grid search needs labels 0 and 1 (1 = the positive outcome).")

@@ -9,13 +9,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import (
-    _num_samples,
-    check_is_fitted,
-    has_fit_parameter,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
+from fairdash._compat import num_samples
 from fairdash._errors import InputError
 from fairdash.mitigation._validation import check_target, encode_groups, take_rows
 
@@ -164,7 +160,7 @@ class Reweighing(MetaEstimatorMixin, BaseEstimator):
         # X goes to the estimator untouched (a Pipeline may need a DataFrame); only
         # its width and column names are recorded here.
         validate_data(self, X, skip_check_array=True)
-        n_rows = _num_samples(X)
+        n_rows = num_samples(X)
         labels = check_target(y, n_rows=n_rows)
         if type_of_target(labels) == "continuous":
             raise InputError(

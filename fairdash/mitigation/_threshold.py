@@ -9,8 +9,9 @@ from fairlearn.postprocessing import ThresholdOptimizer
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from fairdash._compat import num_samples, randomized_proba
 from fairdash._errors import InputError
 from fairdash.mitigation._validation import check_target, encode_groups, format_group
 
@@ -127,7 +128,7 @@ class GroupThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
         self
         """
         validate_data(self, X, skip_check_array=True)
-        n_rows = _num_samples(X)
+        n_rows = num_samples(X)
         labels = check_target(y, n_rows=n_rows)
         if not np.isin(labels, [0, 1]).all():
             raise InputError("The threshold optimizer needs labels 0 and 1 (1 = positive).")
@@ -176,7 +177,7 @@ class GroupThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
     def _check_groups(self, X, sensitive_features) -> None:
         check_is_fitted(self)
         validate_data(self, X, skip_check_array=True, reset=False)
-        groups = encode_groups(sensitive_features, n_rows=_num_samples(X))
+        groups = encode_groups(sensitive_features, n_rows=num_samples(X))
         fitted = self.sensitive_feature_names_
         named = None not in fitted and None not in groups.columns
         if named and list(groups.columns) != list(fitted):
@@ -237,7 +238,7 @@ class GroupThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
         numpy.ndarray of shape (n_samples, 2)
         """
         self._check_groups(X, sensitive_features)
-        return np.asarray(self.optimizer_._pmf_predict(X, sensitive_features=sensitive_features))
+        return randomized_proba(self.optimizer_, X, sensitive_features=sensitive_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
