@@ -313,7 +313,7 @@ def test_adult_demographic_parity_and_accuracy_against_threshold_optimizer():
     calibration, test = train_test_split(
         rest, train_size=0.5, stratify=strata[rest], random_state=0
     )
-    model = make_model("logistic_regression", X).fit(X.iloc[train], sensitive_features=y[train])
+    model = make_model("logistic_regression", X).fit(X.iloc[train], y[train])
 
     fair = WassersteinBarycenter(model, prefit=True, random_state=0)
     fair.fit(X.iloc[calibration], y[calibration], sensitive_features=sex[calibration])
