@@ -1,13 +1,16 @@
 """Mitigation: estimators and transforms that reduce unfairness.
 
-Pre-processing (:class:`Reweighing`), in-processing for linear models
-(:class:`LinearFERM`) and post-processing (:class:`BarycenterMap`,
+Pre-processing (:class:`Reweighing`, :class:`DecorrelatedEstimator`),
+in-processing (:class:`ParallelGridSearch`, :class:`SeededExponentiatedGradient`,
+:class:`LinearFERM` for linear models) and post-processing
+(:class:`GroupThresholdOptimizer`, :class:`BarycenterMap`,
 :class:`WassersteinBarycenter`), all scikit-learn compatible and taking the
 sensitive features as ``sensitive_features=`` (one column or several, whose
 combinations are the groups).
 """
 
 from fairdash.mitigation._barycenter import BarycenterMap, WassersteinBarycenter
+from fairdash.mitigation._correlation_remover import DecorrelatedEstimator
 from fairdash.mitigation._exponentiated_gradient import SeededExponentiatedGradient
 from fairdash.mitigation._grid_search import ParallelGridSearch, warm_workers
 from fairdash.mitigation._linear_ferm import LinearFERM, LinearFERMTransformer
@@ -18,6 +21,7 @@ from fairdash.mitigation._threshold import GroupThresholdOptimizer
 __all__ = [
     "CONSTRAINTS",
     "BarycenterMap",
+    "DecorrelatedEstimator",
     "GroupThresholdOptimizer",
     "LinearFERM",
     "LinearFERMTransformer",

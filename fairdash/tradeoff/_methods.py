@@ -1,0 +1,415 @@
+"""How each method of the catalogue runs on a split and becomes measured models.
+
+A :class:`MethodRun` holds what the methods of one run share (the split's
+parts, the unmitigated model post-processing starts from); each runner fits
+one method and returns its models as :class:`ModelResult` s.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.pipeline import Pipeline
+
+from fairdash._errors import InputError
+from fairdash._problem import Problem
+from fairdash.metrics import group_metrics, regression_group_metrics
+from fairdash.models import make_model, positive_scores
+from fairdash.tradeoff._catalogue import MethodConfig
+from fairdash.tradeoff._results import ModelResult
+from fairdash.tradeoff._small_groups import pool_small_groups
+from fairdash.tradeoff._split import TradeoffSplit
+
+__all__ = ["RUNNERS", "MethodRun", "Report", "n_models"]
+
+#: ``report(count, message)``: ``count`` more models are done.
+Report = Callable[[int, str], None]
+
+
+class _Part:
+    """Features, encoded target and sensitive columns of some rows."""
+
+    def __init__(self, data: pd.DataFrame, problem: Problem, index: pd.Index) -> None:
+        frame = data.loc[index]
+        self.X = frame.loc[:, list(problem.feature_columns)]
+        self.y = problem.encode_target(frame)
+        self.sensitive = problem.sensitive(frame)
+
+
+class MethodRun:
+    """What the methods of one run share: the split parts and the unmitigated base model.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    problem : Problem
+    split : TradeoffSplit
+    estimator : str or estimator
+        Registry name or an unfitted estimator (cloned).
+    random_state : int
+    min_group_size : int
+        Post-processors pool calibration groups smaller than this (see
+        :mod:`fairdash.tradeoff._small_groups`).
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        problem: Problem,
+        split: TradeoffSplit,
+        estimator: str | BaseEstimator,
+        random_state: int,
+        min_group_size: int,
+    ) -> None:
+        self.problem = problem
+        self.classification = problem.task == "classification"
+        self.random_state = random_state
+        self.min_group_size = min_group_size
+        self.train = _Part(data, problem, split.train_index)
+        self.test = _Part(data, problem, split.test_index)
+        # Without calibration rows, post-processing calibrates on the training rows.
+        self.calibration = (
+            _Part(data, problem, split.calibration_index)
+            if len(split.calibration_index)
+            else self.train
+        )
+        self.estimator = estimator
+        self.notes: list[str] = []
+        self._base: tuple[object, float] | None = None
+        self._base_test_scores: np.ndarray | None = None
+        if self.classification and len(np.unique(self.train.y)) < 2:
+            raise InputError("The training part has a single class; use more data.")
+
+    def new_model(self) -> BaseEstimator:
+        """An unfitted copy of the estimator."""
+        if isinstance(self.estimator, str):
+            return make_model(
+                self.estimator,
+                self.train.X,
+                task=self.problem.task,
+                random_state=self.random_state,
+            )
+        return clone(self.estimator)
+
+    def split_model(self) -> tuple[BaseEstimator | None, BaseEstimator]:
+        """The preprocessing and final estimator of a new model (None: no preprocessing)."""
+        model = self.new_model()
+        if isinstance(model, Pipeline) and len(model.steps) > 1:
+            return model[:-1], model.steps[-1][1]
+        return None, model
+
+    def base(self) -> tuple[object, float]:
+        """The unmitigated model fitted on the training rows, and its fit seconds."""
+        if self._base is None:
+            model = self.new_model()
+            start = time.perf_counter()
+            model.fit(self.train.X, self.train.y)
+            self._base = (model, time.perf_counter() - start)
+        return self._base
+
+    def scores(self, model, X, **predict_params) -> np.ndarray:
+        """Positive-class probabilities (classification) or predictions (regression)."""
+        if self.classification:
+            return positive_scores(model, X, **predict_params)
+        return np.asarray(model.predict(X, **predict_params), dtype=np.float64)
+
+    def base_test_scores(self) -> np.ndarray:
+        if self._base_test_scores is None:
+            self._base_test_scores = self.scores(self.base()[0], self.test.X)
+        return self._base_test_scores
+
+    def pooled_sensitive(self, method: str, *, need_both_labels: bool):
+        """Calibration and test sensitive columns with too-small groups pooled (and a note)."""
+        cal, test = self.calibration, self.test
+        pooling = pool_small_groups(
+            cal.sensitive,
+            min_group_size=self.min_group_size,
+            labels=cal.y if need_both_labels else None,
+        )
+        note = pooling.note(method, unseen=pooling.unseen(test.sensitive))
+        if note is not None and note not in self.notes:
+            self.notes.append(note)
+        return pooling.apply(cal.sensitive), pooling.apply(test.sensitive)
+
+    def result(
+        self,
+        *,
+        name: str,
+        method: str,
+        params: dict,
+        y_pred,
+        y_score,
+        fit_seconds: float,
+        model: object,
+        is_unmitigated: bool = False,
+    ) -> ModelResult:
+        """A ModelResult with the test metrics of ``y_pred`` (and ``y_score``)."""
+        if self.classification:
+            y_pred = np.asarray(y_pred).astype(np.int64)
+            y_score = None if y_score is None else np.asarray(y_score, dtype=np.float64)
+            metrics = group_metrics(self.test.y, y_pred, self.test.sensitive, y_score=y_score)
+        else:
+            y_pred = np.asarray(y_pred, dtype=np.float64)
+            y_score = None
+            metrics = regression_group_metrics(self.test.y, y_pred, self.test.sensitive)
+        return ModelResult(
+            name=name,
+            method=method,
+            params=params,
+            y_pred=y_pred,
+            y_score=y_score,
+            metrics=metrics,
+            fit_seconds=float(fit_seconds),
+            is_unmitigated=is_unmitigated,
+            model=model,
+        )
+
+    def fitted_result(
+        self, config: MethodConfig, model, seconds: float, *, is_unmitigated: bool = False,
+        **predict_params,
+    ) -> ModelResult:
+        """The result of a model that predicts the test rows (X, and ``predict_params``)."""
+        X = self.test.X
+        return self.result(
+            name=config.name,
+            method=config.method,
+            params=config.resolved_params(),
+            y_pred=model.predict(X, **predict_params),
+            y_score=self.scores(model, X, **predict_params) if self.classification else None,
+            fit_seconds=seconds,
+            model=model,
+            is_unmitigated=is_unmitigated,
+        )
+
+
+def _run_unmitigated(run: MethodRun, config: MethodConfig, report: Report) -> list[ModelResult]:
+    model, seconds = run.base()
+    result = run.fitted_result(config, model, seconds, is_unmitigated=True)
+    report(1, config.name)
+    return [result]
+
+
+def _run_reweighing(run: MethodRun, config: MethodConfig, report: Report) -> list[ModelResult]:
+    from fairdash.mitigation import Reweighing
+
+    model = Reweighing(run.new_model(), random_state=run.random_state)
+    start = time.perf_counter()
+    model.fit(run.train.X, run.train.y, sensitive_features=run.train.sensitive)
+    result = run.fitted_result(config, model, time.perf_counter() - start)
+    report(1, config.name)
+    return [result]
+
+
+def _run_correlation_remover(run: MethodRun, config: MethodConfig, report: Report):
+    from fairdash.mitigation import DecorrelatedEstimator
+
+    params = config.resolved_params()
+    preprocessor, final = run.split_model()
+    model = DecorrelatedEstimator(final, preprocessor=preprocessor, alpha=float(params["alpha"]))
+    start = time.perf_counter()
+    model.fit(run.train.X, run.train.y, sensitive_features=run.train.sensitive)
+    seconds = time.perf_counter() - start
+    result = run.fitted_result(config, model, seconds, sensitive_features=run.test.sensitive)
+    report(1, config.name)
+    return [result]
+
+
+def _run_linear_ferm(run: MethodRun, config: MethodConfig, report: Report) -> list[ModelResult]:
+    from fairdash.mitigation import LinearFERM
+
+    preprocess, final = run.split_model()
+    start = time.perf_counter()
+    train_X = run.train.X if preprocess is None else preprocess.fit_transform(run.train.X)
+    ferm = LinearFERM(final).fit(train_X, run.train.y, sensitive_features=run.train.sensitive)
+    # A Pipeline of fitted steps: LinearFERM predicts from the features alone.
+    model = ferm if preprocess is None else Pipeline([("preprocess", preprocess), ("ferm", ferm)])
+    result = run.fitted_result(config, model, time.perf_counter() - start)
+    report(1, config.name)
+    return [result]
+
+
+def _lambda_dict(lambda_vec: pd.Series) -> dict[str, float]:
+    return {
+        " ".join(map(str, key)) if isinstance(key, tuple) else str(key): float(value)
+        for key, value in lambda_vec.items()
+    }
+
+
+def _run_grid_search(run: MethodRun, config: MethodConfig, report: Report) -> list[ModelResult]:
+    from fairdash.mitigation import ParallelGridSearch
+
+    params = config.resolved_params()
+    search = ParallelGridSearch(
+        run.new_model(),
+        constraints=params["constraints"],
+        grid_size=int(params["grid_size"]),
+        grid_limit=float(params["grid_limit"]),
+        constraint_weight=float(params["constraint_weight"]),
+        n_jobs=params["n_jobs"],
+    )
+    reported = [0]
+
+    def candidate_done(done: int, total: int) -> None:
+        if done > reported[0]:
+            report(done - reported[0], f"{config.name}: {done} of {total} candidates")
+            reported[0] = done
+
+    search.fit(
+        run.train.X, run.train.y, sensitive_features=run.train.sensitive, progress=candidate_done
+    )
+    predictions = search.candidate_predictions(run.test.X)
+    scores = search.candidate_scores(run.test.X)
+    results = []
+    for i, column in enumerate(search.lambda_vecs_.columns):
+        results.append(
+            run.result(
+                name=f"{config.name} #{i}",
+                method=config.method,
+                params={
+                    **params,
+                    "candidate": i,
+                    "best": i == search.best_idx_,
+                    "lambda": _lambda_dict(search.lambda_vecs_[column]),
+                },
+                y_pred=predictions[i],
+                y_score=scores[i],
+                fit_seconds=search.oracle_execution_times_[i],
+                model=search.predictors_[i],
+            )
+        )
+    return results
+
+
+def _run_exponentiated_gradient(run: MethodRun, config: MethodConfig, report: Report):
+    from fairdash.mitigation import SeededExponentiatedGradient
+
+    params = config.resolved_params()
+    model = SeededExponentiatedGradient(
+        run.new_model(),
+        constraints=params["constraints"],
+        eps=float(params["eps"]),
+        max_iter=int(params["max_iter"]),
+        random_state=run.random_state,
+    )
+    start = time.perf_counter()
+    model.fit(run.train.X, run.train.y, sensitive_features=run.train.sensitive)
+    result = run.fitted_result(config, model, time.perf_counter() - start)
+    report(1, config.name)
+    return [result]
+
+
+def _run_threshold_optimizer(run: MethodRun, config: MethodConfig, report: Report):
+    from fairdash.mitigation import GroupThresholdOptimizer
+
+    params = config.resolved_params()
+    tolerances = params["tolerances"]
+    if params["constraints"] == "equalized_odds" and any(t is not None for t in tolerances):
+        raise InputError(
+            "The threshold optimizer cannot relax equalized odds; use tolerances [None]."
+        )
+    base, _ = run.base()
+    cal, test = run.calibration, run.test
+    cal_sensitive, test_sensitive = run.pooled_sensitive(config.name, need_both_labels=True)
+    results = []
+    for tol in tolerances:
+        model = GroupThresholdOptimizer(
+            base,
+            constraints=params["constraints"],
+            objective=params["objective"],
+            grid_size=int(params["grid_size"]),
+            flip=bool(params["flip"]),
+            prefit=True,
+            predict_method="predict_proba",
+            tol=tol,
+            random_state=run.random_state,
+        )
+        start = time.perf_counter()
+        model.fit(cal.X, cal.y, sensitive_features=cal_sensitive)
+        seconds = time.perf_counter() - start
+        suffix = "exact" if tol is None else f"tol={tol:g}"
+        results.append(
+            run.result(
+                name=f"{config.name} {suffix}",
+                method=config.method,
+                params={**{k: v for k, v in params.items() if k != "tolerances"}, "tol": tol},
+                y_pred=model.predict(test.X, sensitive_features=test_sensitive),
+                y_score=positive_scores(model, test.X, sensitive_features=test_sensitive),
+                fit_seconds=seconds,
+                model=model,
+            )
+        )
+        report(1, f"{config.name} {suffix}")
+    return results
+
+
+def _run_barycenter(run: MethodRun, config: MethodConfig, report: Report) -> list[ModelResult]:
+    from fairdash.mitigation import BarycenterMap
+
+    params = config.resolved_params()
+    alphas = params["alphas"]
+    if not alphas:
+        raise InputError("The barycenter sweep needs at least one alpha.")
+    base, _ = run.base()
+    cal = run.calibration
+    test_scores = run.base_test_scores()
+    cal_sensitive, test_sensitive = run.pooled_sensitive(config.name, need_both_labels=False)
+    start = time.perf_counter()
+    calibration_scores = run.scores(base, cal.X)
+    barycenter = BarycenterMap(random_state=run.random_state).fit(
+        calibration_scores, sensitive_features=cal_sensitive
+    )
+    paths = barycenter.transform_path(
+        test_scores, sensitive_features=test_sensitive, alphas=alphas
+    )
+    seconds = time.perf_counter() - start
+    threshold = float(params["threshold"])
+    results = []
+    for alpha, fair in zip(alphas, paths, strict=True):
+        if run.classification:
+            y_pred, y_score = (fair >= threshold).astype(np.int64), np.clip(fair, 0.0, 1.0)
+        else:
+            y_pred, y_score = fair, None
+        model = copy.copy(barycenter).set_params(alpha=alpha)
+        results.append(
+            run.result(
+                name=f"{config.name} alpha={alpha:g}",
+                method=config.method,
+                params={"alpha": alpha, "threshold": threshold},
+                y_pred=y_pred,
+                y_score=y_score,
+                fit_seconds=seconds,
+                model=model,
+            )
+        )
+        report(1, f"{config.name} alpha={alpha:g}")
+    return results
+
+
+#: The runner of each method in the catalogue.
+RUNNERS: dict[str, Callable[[MethodRun, MethodConfig, Report], list[ModelResult]]] = {
+    "unmitigated": _run_unmitigated,
+    "reweighing": _run_reweighing,
+    "correlation_remover": _run_correlation_remover,
+    "linear_ferm": _run_linear_ferm,
+    "grid_search": _run_grid_search,
+    "exponentiated_gradient": _run_exponentiated_gradient,
+    "threshold_optimizer": _run_threshold_optimizer,
+    "barycenter": _run_barycenter,
+}
+
+
+def n_models(config: MethodConfig) -> int:
+    """How many models a method config makes."""
+    params = config.resolved_params()
+    if config.method == "grid_search":
+        return int(params["grid_size"])
+    if config.method == "threshold_optimizer":
+        return len(params["tolerances"])
+    if config.method == "barycenter":
+        return len(params["alphas"])
+    return 1
