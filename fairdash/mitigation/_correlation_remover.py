@@ -149,7 +149,8 @@ class DecorrelatedEstimator(MetaEstimatorMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples,)
         """
-        return self.estimator_.predict(self._decorrelated(X, sensitive_features))
+        features = self._decorrelated(X, sensitive_features)
+        return self.estimator_.predict(features)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X, *, sensitive_features) -> np.ndarray:
@@ -164,7 +165,8 @@ class DecorrelatedEstimator(MetaEstimatorMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples, n_classes)
         """
-        return self.estimator_.predict_proba(self._decorrelated(X, sensitive_features))
+        features = self._decorrelated(X, sensitive_features)
+        return self.estimator_.predict_proba(features)
 
     def score(self, X, y, *, sensitive_features, sample_weight=None) -> float:
         """Accuracy (classifier) or R² (regressor) of the predictions.
@@ -180,7 +182,8 @@ class DecorrelatedEstimator(MetaEstimatorMixin, BaseEstimator):
         -------
         float
         """
-        predicted = self.predict(X, sensitive_features=sensitive_features)
+        features = self._decorrelated(X, sensitive_features)  # checks it is fitted first
+        predicted = self.estimator_.predict(features)
         if is_classifier(self.estimator_):
             return accuracy_score(y, predicted, sample_weight=sample_weight)
         return r2_score(y, predicted, sample_weight=sample_weight)

@@ -1,4 +1,5 @@
-"""scikit-learn's estimator checks for Reweighing, LinearFERM and WassersteinBarycenter.
+"""scikit-learn's estimator checks for Reweighing, LinearFERM, WassersteinBarycenter and
+DecorrelatedEstimator.
 
 The checks call ``fit(X, y)`` and ``predict(X)`` without sensitive features,
 which these estimators require. So each is checked through a test-only
@@ -40,6 +41,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples
 
 from fairdash.mitigation import (
+    DecorrelatedEstimator,
     LinearFERM,
     LinearFERMTransformer,
     Reweighing,
@@ -122,6 +124,23 @@ class WassersteinBarycenterForChecks(WassersteinBarycenter):
         return super().score(X, y, sensitive_features=self._groups(X), sample_weight=sample_weight)
 
 
+class DecorrelatedEstimatorForChecks(DecorrelatedEstimator):
+    def fit(self, X, y):
+        return super().fit(X, y, sensitive_features=group_of_rows(X))
+
+    def predict(self, X):
+        return super().predict(X, sensitive_features=group_of_rows(X))
+
+    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
+    def predict_proba(self, X):
+        return super().predict_proba(X, sensitive_features=group_of_rows(X))
+
+    def score(self, X, y, sample_weight=None):
+        return super().score(
+            X, y, sensitive_features=group_of_rows(X), sample_weight=sample_weight
+        )
+
+
 ESTIMATORS = [
     ReweighingForChecks(LogisticRegression()),  # sample-weight path
     ReweighingForChecks(KNeighborsClassifier(), random_state=0),  # resampling path
@@ -129,6 +148,8 @@ ESTIMATORS = [
     LinearFERMTransformerForChecks(),
     WassersteinBarycenterForChecks(LogisticRegression()),
     WassersteinBarycenterForChecks(Ridge()),
+    DecorrelatedEstimatorForChecks(LogisticRegression()),
+    DecorrelatedEstimatorForChecks(Ridge()),
 ]
 
 _JITTER_PER_CALL = (
