@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_PARAMS",
     "METHODS",
     "REGRESSION_METHODS",
+    "SPLIT_SETTINGS",
     "MethodConfig",
     "MethodSpec",
     "ParameterSpec",
@@ -315,6 +316,25 @@ CATALOGUE: dict[str, MethodSpec] = {
                 ParameterSpec("threshold", "Threshold", "float", 0.5),
             ),
             regression=True,
+        ),
+    ]
+}
+
+#: The split settings of a run, with the limits of the app's sliders.
+SPLIT_SETTINGS: dict[str, ParameterSpec] = {
+    spec.name: spec
+    for spec in [
+        ParameterSpec(
+            "test_size", "Test share", "float", 0.3, widget="slider",
+            minimum=0.1, maximum=0.5, step=0.05,
+        ),
+        ParameterSpec(
+            "calibration_size", "Calibration share (post-processing)", "float", 0.2,
+            widget="slider", minimum=0.05, maximum=0.4, step=0.05,
+        ),
+        ParameterSpec(
+            "random_state", "Random seed", "int", 0, widget="number",
+            minimum=0, maximum=2**31 - 1, step=1,
         ),
     ]
 }
