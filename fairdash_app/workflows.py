@@ -4,13 +4,13 @@ save and restore the session's configuration."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pandas as pd
 import streamlit as st
 
 import fairdash
 from fairdash import datasets
+from fairdash.config import CONFIG_VERSION, load_config
 from fairdash.metrics import data_stage, group_metrics, regression_group_metrics
 from fairdash.models import estimator_spec
 from fairdash.tradeoff import MethodConfig, ModelResult, run_methods, split_data
@@ -26,8 +26,6 @@ __all__ = [
     "session_config",
     "train_and_store",
 ]
-
-CONFIG_VERSION = 1
 
 
 def data_digest(content: bytes) -> str:
@@ -66,8 +64,12 @@ def _source() -> dict:
     return {"data_name": state["data_name"], "data_digest": state["data_digest"]}
 
 
-def train_and_store(data, problem, *, estimator: str, test_size: float, seed: int):
-    """Train one model (the Data & model page) and make it the session's only model."""
+def train_and_store(data, problem, *, estimator: str, test_size: float, seed: int,
+                    source: dict | None = None):
+    """Train one model (the Data & model page) and make it the session's only model.
+
+    ``source``: the data's name and digest (by default the session's data).
+    """
     run = fairdash.train_model(
         data, problem, estimator=estimator, test_size=test_size, random_state=seed
     )
@@ -93,7 +95,7 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
         sensitive_test=run.sensitive_test,
         problem=problem,
         data=data,
-        **_source(),
+        **(source or _source()),
     )
     set_models([model], evaluation)
     state = st.session_state
@@ -110,8 +112,12 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
 
 
 def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: float,
-                       calibration_size: float, seed: int, progress=None) -> list:
-    """Run mitigation methods on one split and make their models the session's models."""
+                       calibration_size: float, seed: int, progress=None,
+                       source: dict | None = None) -> list:
+    """Run mitigation methods on one split and make their models the session's models.
+
+    ``source``: the data's name and digest (by default the session's data).
+    """
     configs = [c if isinstance(c, MethodConfig) else MethodConfig.from_dict(c) for c in configs]
     split = split_data(
         data, problem, test_size=test_size, calibration_size=calibration_size, random_state=seed
@@ -120,7 +126,8 @@ def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: flo
         data, problem, methods=configs, estimator=estimator, random_state=seed,
         progress=progress, split=split,
     )
-    set_models(results, evaluation_for(data, problem, split.test_index, **_source()))
+    set_models(results, evaluation_for(data, problem, split.test_index,
+                                       **(source or _source())))
     state = st.session_state
     state["problem"] = problem
     state["settings"] = {
@@ -157,58 +164,44 @@ def session_config() -> dict:
 def restore_config(raw: bytes, progress=None) -> str:
     """Restore problem, models and settings from a downloaded configuration.
 
-    Returns a short description of what was restored; raises InputError when
-    the file is not a FairDash configuration or does not fit the data.
+    All or nothing: the configuration is checked (``fairdash.config.load_config``)
+    and the models are made before the session's data or models change. Returns
+    a short description of what was restored; raises InputError when the file
+    is not a valid FairDash configuration or does not fit the data.
     """
-    try:
-        config = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise fairdash.InputError(f"This is not a FairDash configuration file: {err}.") from None
-    if not isinstance(config, dict) or config.get("fairdash_config") != CONFIG_VERSION:
-        raise fairdash.InputError(
-            "This is not a FairDash configuration file (no 'fairdash_config' version 1)."
-        )
+    config = load_config(raw)
     state = st.session_state
-    source = config.get("data") or {}
-    if source.get("bundled"):
-        data, name, digest = datasets.load(source["name"]), source["name"], None
+    source = config.data
+    if source.bundled:
+        data, name, digest = datasets.load(source.name), source.name, None
     else:
         upload = state["upload"]
-        if upload is None or upload.digest != source.get("sha256"):
+        if upload is None or upload.digest != source.sha256:
             raise fairdash.InputError(
-                f"The configuration was made with the uploaded file '{source.get('name')}'. "
+                f"The configuration was made with the uploaded file '{source.name}'. "
                 "Upload that same file on the Data & model page first, then load the "
                 "configuration again."
             )
         data, name, digest = upload.data, upload.name, upload.digest
-    spec = config.get("problem")
-    settings = config.get("settings") or {}
-    if not spec or not settings:
-        raise fairdash.InputError("The configuration has no problem definition or no models.")
-    problem = fairdash.define_problem(
-        data,
-        target=spec["target"],
-        sensitive_features=spec["sensitive_features"],
-        positive_label=spec.get("positive_label"),
-        feature_columns=spec["feature_columns"],
-        task=spec["task"],
-        bins={k: (v if isinstance(v, int) else list(v)) for k, v in spec.get("bins", {}).items()},
-    )
-    use_data(data, name, digest)
-    if settings.get("workflow") == "mitigate":
+    problem = config.problem.define(data)
+    settings = config.settings
+    made_for = {"data_name": name, "data_digest": digest}
+    if settings.workflow == "mitigate":
         mitigate_and_store(
-            data, problem, settings["methods"], estimator=settings["estimator"],
-            test_size=settings["test_size"], calibration_size=settings["calibration_size"],
-            seed=settings["random_state"], progress=progress,
+            data, problem, list(settings.methods), estimator=settings.estimator,
+            test_size=settings.test_size, calibration_size=settings.calibration_size,
+            seed=settings.random_state, progress=progress, source=made_for,
         )
     else:
         train_and_store(
-            data, problem, estimator=settings["estimator"], test_size=settings["test_size"],
-            seed=settings["random_state"],
+            data, problem, estimator=settings.estimator, test_size=settings.test_size,
+            seed=settings.random_state, source=made_for,
         )
+    # Swapped only now that the models are made: a failed restore leaves the session as it was.
+    use_data(data, name, digest)
     show_definition(problem, data_name=name, bundled=digest is None)
     names = [m.name for m in state["models"]]
-    if config.get("current_model") in names:
-        state["current_model"] = config["current_model"]
-    state["thresholds"] = config.get("thresholds")
+    if config.current_model in names:
+        state["current_model"] = config.current_model
+    state["thresholds"] = config.thresholds
     return f"Restored {len(names)} model(s) on {name}."

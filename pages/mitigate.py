@@ -6,85 +6,62 @@ import streamlit as st
 
 import fairdash
 from fairdash.models import estimator_names, estimator_spec
-from fairdash.tradeoff import DEFAULT_PARAMS, MethodConfig, results_table
+from fairdash.tradeoff import (
+    CATALOGUE,
+    DEFAULT_METHODS,
+    METHODS,
+    SPLIT_SETTINGS,
+    MethodConfig,
+    ParameterSpec,
+    results_table,
+)
 from fairdash_app.navigation import link
 from fairdash_app.state import action_key, init_state, stale_notice, widget_key
 from fairdash_app.workflows import mitigate_and_store
 
 init_state()
 
-METHOD_LABELS = {
-    "unmitigated": "Unmitigated model",
-    "reweighing": "Reweighing (pre-processing)",
-    "correlation_remover": "Correlation remover (pre-processing)",
-    "linear_ferm": "Linear FERM (pre-processing, linear models)",
-    "grid_search": "Grid search (in-processing)",
-    "exponentiated_gradient": "Exponentiated gradient (in-processing)",
-    "threshold_optimizer": "Threshold optimizer (post-processing)",
-    "barycenter": "Wasserstein barycenter (post-processing)",
-}
-REGRESSION_METHODS = ["correlation_remover", "barycenter"]
-CONSTRAINTS = {
-    "demographic_parity": "Demographic parity",
-    "equalized_odds": "Equalized odds",
-    "true_positive_rate_parity": "True positive rate parity",
-    "false_positive_rate_parity": "False positive rate parity",
-    "error_rate_parity": "Error rate parity",
-}
-TO_CONSTRAINTS = [
-    "demographic_parity",
-    "equalized_odds",
-    "true_positive_rate_parity",
-    "false_positive_rate_parity",
-    "true_negative_rate_parity",
-    "false_negative_rate_parity",
-]
-TO_OBJECTIVES = [
-    "accuracy_score",
-    "balanced_accuracy_score",
-    "selection_rate",
-    "true_positive_rate",
-    "true_negative_rate",
-]
+
+def _widget(spec: ParameterSpec, key: str, column):
+    """One parameter's widget, as the method catalogue describes it; returns its value.
+
+    The default goes into the session (not the widget), so a value chosen here is kept
+    when the user visits other pages.
+    """
+    if spec.widget == "count_slider":  # how many evenly spaced values
+        st.session_state.setdefault(key, len(spec.default))
+        n = column.slider(spec.label, spec.min_items, spec.max_items, key=key)
+        span = spec.maximum - spec.minimum
+        return [round(spec.minimum + span * i / (n - 1), 4) for i in range(n)]
+    if spec.widget == "sweep_toggle":  # the default sweep, or a single None
+        st.session_state.setdefault(key, True)
+        return list(spec.default) if column.checkbox(spec.label, key=key) else [None]
+    st.session_state.setdefault(key, spec.default)
+    if spec.widget == "select":
+        return column.selectbox(spec.label, list(spec.choices), format_func=spec.choice_label,
+                                key=key)
+    if spec.widget == "slider":
+        return column.slider(spec.label, spec.minimum, spec.maximum, step=spec.step, key=key)
+    if spec.widget == "number":
+        value = column.number_input(spec.label, spec.minimum, spec.maximum, step=spec.step,
+                                    format=spec.number_format, key=key)
+        return int(value) if spec.kind == "int" else float(value)
+    raise ValueError(f"Unknown widget {spec.widget!r} in the method catalogue.")
 
 
 def _params(method: str) -> dict:
-    """Widgets for one method's parameters."""
-    key = widget_key("mitigate", f"param.{method}.")
-    if method == "correlation_remover":
-        return {"alpha": st.slider("alpha (1 removes all linear correlation)", 0.0, 1.0, 1.0,
-                                   0.05, key=key + "alpha")}
-    if method == "grid_search":
-        c1, c2 = st.columns(2)
-        constraint = c1.selectbox("Constraint", list(CONSTRAINTS), format_func=CONSTRAINTS.get,
-                                  key=key + "constraints")
-        size = c2.slider("Grid size (candidates)", 3, 60, 10, key=key + "grid_size")
-        return {"constraints": constraint, "grid_size": size}
-    if method == "exponentiated_gradient":
-        c1, c2, c3 = st.columns(3)
-        constraint = c1.selectbox("Constraint", list(CONSTRAINTS), format_func=CONSTRAINTS.get,
-                                  key=key + "constraints")
-        eps = c2.number_input("eps (allowed violation)", 0.001, 0.5, 0.01, 0.005,
-                              format="%.3f", key=key + "eps")
-        iters = c3.number_input("Max iterations", 5, 200, 50, key=key + "max_iter")
-        return {"constraints": constraint, "eps": float(eps), "max_iter": int(iters)}
-    if method == "threshold_optimizer":
-        c1, c2 = st.columns(2)
-        constraint = c1.selectbox("Constraint", TO_CONSTRAINTS, key=key + "constraints",
-                                  format_func=lambda c: c.replace("_", " "))
-        objective = c2.selectbox("Objective", TO_OBJECTIVES, key=key + "objective",
-                                 format_func=lambda c: c.replace("_", " "))
-        params = {"constraints": constraint, "objective": objective}
-        if st.checkbox("Sweep tolerances (one model each)", True, key=key + "sweep"):
-            params["tolerances"] = DEFAULT_PARAMS["threshold_optimizer"]["tolerances"]
-        else:
-            params["tolerances"] = [None]
-        return params
-    if method == "barycenter":
-        n = st.slider("Alpha values in the sweep (0 fully fair … 1 unchanged)", 2, 41, 21,
-                      key=key + "alphas")
-        return {"alphas": [round(i / (n - 1), 4) for i in range(n)]}
-    return {}
+    """Widgets for one method's parameters (those the catalogue exposes)."""
+    exposed = [p for p in CATALOGUE[method].parameters if p.exposed]
+    short = [p for p in exposed if p.widget in ("select", "number")]
+    columns = st.columns(len(short)) if len(short) > 1 else [st] * len(short)
+    params, position = {}, 0
+    for spec in exposed:
+        column = st
+        if spec in short:
+            column, position = columns[position], position + 1
+        key = widget_key("mitigate", f"param.{method}.{spec.name}")
+        params[spec.name] = _widget(spec, key, column)
+    return params
 
 
 def _progress_runner(bar, log):
@@ -112,20 +89,20 @@ st.caption(
     f"Target **{problem.target}**, sensitive features **{' × '.join(problem.sensitive_features)}**"
     f" · {state['data_name']}"
 )
-available = list(METHOD_LABELS) if problem.task == "classification" else [
-    "unmitigated", *REGRESSION_METHODS]
-defaults = ["reweighing", "grid_search", "barycenter"] if problem.task == "classification" \
-    else ["barycenter"]
-state.setdefault(widget_key("mitigate", f"methods.{problem.task}"), defaults)
+available = [m for m in METHODS if problem.task == "classification" or CATALOGUE[m].regression]
+state.setdefault(widget_key("mitigate", f"methods.{problem.task}"),
+                 list(DEFAULT_METHODS[problem.task]))
 chosen = st.multiselect(
     "Methods (the unmitigated model is always included)",
     [m for m in available if m != "unmitigated"],
-    format_func=METHOD_LABELS.get,
+    format_func=lambda m: CATALOGUE[m].label,
     key=widget_key("mitigate", f"methods.{problem.task}"),
 )
 configs = [MethodConfig("unmitigated")]
 for method in chosen:
-    with st.expander(METHOD_LABELS[method], expanded=method in ("grid_search", "barycenter")):
+    spec = CATALOGUE[method]
+    with st.expander(spec.label, expanded=method in ("grid_search", "barycenter")):
+        st.caption(spec.description)
         configs.append(MethodConfig(method, _params(method)))
 
 c1, c2, c3, c4 = st.columns(4)
@@ -137,12 +114,11 @@ estimator = c1.selectbox(
     "Estimator", names, format_func=lambda n: estimator_spec(n, task=problem.task).label,
     key=widget_key("mitigate", f"estimator.{problem.task}"),
 )
-for name, value in (("test_size", 0.3), ("calibration", 0.2), ("seed", 0)):
-    state.setdefault(widget_key("mitigate", name), value)
-test_size = c2.slider("Test share", 0.1, 0.5, step=0.05, key=widget_key("mitigate", "test_size"))
-calibration = c3.slider("Calibration share (post-processing)", 0.05, 0.4, step=0.05,
-                        key=widget_key("mitigate", "calibration"))
-seed = c4.number_input("Random seed", 0, 2**31 - 1, key=widget_key("mitigate", "seed"))
+test_size = _widget(SPLIT_SETTINGS["test_size"], widget_key("mitigate", "test_size"), c2)
+calibration = _widget(
+    SPLIT_SETTINGS["calibration_size"], widget_key("mitigate", "calibration"), c3
+)
+seed = _widget(SPLIT_SETTINGS["random_state"], widget_key("mitigate", "seed"), c4)
 
 if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run")):
     bar = st.progress(0.0, text="Starting…")
@@ -157,6 +133,10 @@ if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run"
     else:
         bar.progress(1.0, text=f"Done: {len(results)} models")
         st.success(f"{len(results)} models trained. See them on the Compare page.")
+        for failure in results.failures:
+            st.warning(f"**{CATALOGUE[failure.method].label}** could not run: {failure.message}")
+        for note in results.notes:
+            st.info(note)
 
 models = state["models"]
 if models:

@@ -57,7 +57,8 @@ stale_notice()
 problem, data = evaluation.problem, evaluation.data
 classification = problem.task == "classification"
 models = state["models"]
-table = results_table(models) if models else None
+# No fit times: they vary from run to run, and the exported tables must be reproducible.
+table = results_table(models, with_fit_seconds=False) if models else None
 figures = model_figures(model.metrics, model_name=model.name, models_table=table)
 st.caption(
     f"Current model: **{model.name}** · {len(models)} model(s) · data {evaluation.data_name}"
