@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 import fairdash
 from fairdash import InputError, datasets
-from fairdash.mitigation import CONSTRAINTS, ParallelGridSearch
+from fairdash.mitigation import CONSTRAINTS, ParallelGridSearch, _grid_search
 from fairdash.models import make_model
 
 # fairlearn warns (through logging) that these grids are small for their dimension.
@@ -34,6 +34,12 @@ MOMENTS = {
     "false_positive_rate_parity": FalsePositiveRateParity,
     "error_rate_parity": ErrorRateParity,
 }
+
+
+@pytest.fixture(autouse=True)
+def always_parallel(monkeypatch):
+    """These tests' data are small: without this, n_jobs=2 would fall back to one process."""
+    monkeypatch.setattr(_grid_search, "MIN_PARALLEL_ROW_FITS", 0)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +110,7 @@ def test_adult_pipeline_in_parallel_equals_fairlearn_grid_search(adult):
         np.testing.assert_array_equal(
             ours.predict_proba(held_out), reference.predict_proba(held_out)
         )
+    assert ours.n_workers_ == 2
     # The y-independent preprocessing was fitted once and is shared by every candidate.
     assert ours.shared_steps_ is not None
     assert all(p.steps[0][1] is ours.shared_steps_.steps[0][1] for p in ours.predictors_)
@@ -140,6 +147,29 @@ def test_sequential_and_unshared_preprocessing_give_the_same_candidates(adult):
         np.testing.assert_allclose(
             parallel.candidate_scores(X), sequential.candidate_scores(X), rtol=0, atol=1e-12
         )
+
+
+def test_small_work_falls_back_to_one_process_with_identical_candidates(numeric, monkeypatch):
+    X, y, sensitive = numeric
+    monkeypatch.setattr(_grid_search, "MIN_PARALLEL_ROW_FITS", 200_000)  # the real rule
+    assert len(y) * 7 < _grid_search.MIN_PARALLEL_ROW_FITS
+    calls = []
+    small = ParallelGridSearch(LogisticRegression(), grid_size=7, n_jobs=2).fit(
+        X, y, sensitive_features=sensitive, progress=lambda done, total: calls.append(done)
+    )
+    assert small.n_workers_ == 1
+    assert calls == list(range(1, 8))  # sequential progress: one call per candidate
+    monkeypatch.setattr(_grid_search, "MIN_PARALLEL_ROW_FITS", 0)
+    parallel = ParallelGridSearch(LogisticRegression(), grid_size=7, n_jobs=2).fit(
+        X, y, sensitive_features=sensitive
+    )
+    assert parallel.n_workers_ == 2
+    _assert_same_search(small, parallel, X)
+    # Enough work keeps the workers: the rule looks at rows x candidates.
+    monkeypatch.setattr(_grid_search, "MIN_PARALLEL_ROW_FITS", len(y) * 7)
+    assert ParallelGridSearch(LogisticRegression(), grid_size=7, n_jobs=2).fit(
+        X, y, sensitive_features=sensitive
+    ).n_workers_ == 2
 
 
 def test_single_class_relabelling_gives_fairlearns_constant_classifier():
