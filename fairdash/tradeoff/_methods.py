@@ -123,18 +123,29 @@ class MethodRun:
             self._base_test_scores = self.scores(self.base()[0], self.test.X)
         return self._base_test_scores
 
-    def pooled_sensitive(self, method: str, *, need_both_labels: bool):
-        """Calibration and test sensitive columns with too-small groups pooled (and a note)."""
-        cal, test = self.calibration, self.test
+    def pooled_sensitive(
+        self, method: str, *, fit: _Part, required_labels: tuple = (), on_test: bool = True
+    ):
+        """The fitting and test rows' sensitive columns with too-small groups pooled.
+
+        ``fit`` is the part the mitigator is fitted on; ``on_test``: whether it
+        also takes the test rows' groups (post-processors). A note names what
+        was pooled.
+        """
+        rows = "calibration" if fit is self.calibration else "training"
         pooling = pool_small_groups(
-            cal.sensitive,
+            fit.sensitive,
             min_group_size=self.min_group_size,
-            labels=cal.y if need_both_labels else None,
+            labels=fit.y,
+            required_labels=required_labels,
+            rows=rows,
         )
-        note = pooling.note(method, unseen=pooling.unseen(test.sensitive))
+        unseen = pooling.unseen(self.test.sensitive) if on_test else []
+        note = pooling.note(method, unseen=unseen)
         if note is not None and note not in self.notes:
             self.notes.append(note)
-        return pooling.apply(cal.sensitive), pooling.apply(test.sensitive)
+        test = pooling.apply(self.test.sensitive) if on_test else None
+        return pooling.apply(fit.sensitive), test
 
     def result(
         self,
@@ -223,9 +234,13 @@ def _run_linear_ferm(run: MethodRun, config: MethodConfig, report: Report) -> li
     from fairdash.mitigation import LinearFERM
 
     preprocess, final = run.split_model()
+    # Every group needs positive examples: groups without (or tiny ones) are pooled.
+    train_sensitive, _ = run.pooled_sensitive(
+        config.name, fit=run.train, required_labels=(1,), on_test=False
+    )
     start = time.perf_counter()
     train_X = run.train.X if preprocess is None else preprocess.fit_transform(run.train.X)
-    ferm = LinearFERM(final).fit(train_X, run.train.y, sensitive_features=run.train.sensitive)
+    ferm = LinearFERM(final).fit(train_X, run.train.y, sensitive_features=train_sensitive)
     # A Pipeline of fitted steps: LinearFERM predicts from the features alone.
     model = ferm if preprocess is None else Pipeline([("preprocess", preprocess), ("ferm", ferm)])
     result = run.fitted_result(config, model, time.perf_counter() - start)
@@ -314,7 +329,9 @@ def _run_threshold_optimizer(run: MethodRun, config: MethodConfig, report: Repor
         )
     base, _ = run.base()
     cal, test = run.calibration, run.test
-    cal_sensitive, test_sensitive = run.pooled_sensitive(config.name, need_both_labels=True)
+    cal_sensitive, test_sensitive = run.pooled_sensitive(
+        config.name, fit=cal, required_labels=(0, 1)
+    )
     results = []
     for tol in tolerances:
         model = GroupThresholdOptimizer(
@@ -357,7 +374,7 @@ def _run_barycenter(run: MethodRun, config: MethodConfig, report: Report) -> lis
     base, _ = run.base()
     cal = run.calibration
     test_scores = run.base_test_scores()
-    cal_sensitive, test_sensitive = run.pooled_sensitive(config.name, need_both_labels=False)
+    cal_sensitive, test_sensitive = run.pooled_sensitive(config.name, fit=cal)
     start = time.perf_counter()
     calibration_scores = run.scores(base, cal.X)
     barycenter = BarycenterMap(random_state=run.random_state).fit(

@@ -23,7 +23,7 @@ from fairdash.tradeoff._split import TradeoffSplit, split_data
 
 __all__ = ["MIN_POSTPROCESSING_GROUP_SIZE", "run_methods"]
 
-#: Post-processors fit calibration groups smaller than this as one pooled group.
+#: Group-wise mitigators (post-processors, linear FERM) pool groups with fewer fitting rows.
 MIN_POSTPROCESSING_GROUP_SIZE = 10
 
 
@@ -69,11 +69,13 @@ def run_methods(
 
     Each method runs on its own: a method that fails (e.g. linear FERM with a
     non-linear estimator) is listed in the result's ``failures`` with the
-    reason, and the other methods' models are kept. Post-processors fit the
-    calibration groups with fewer than ``min_group_size`` rows (for the
-    threshold optimizer also those with a single outcome), and groups with no
-    calibration row, as one pooled group (the rule is in
-    :mod:`fairdash.tradeoff._small_groups`); the result's ``notes`` name them.
+    reason, and the other methods' models are kept. Group-wise mitigators fit
+    the groups with fewer than ``min_group_size`` fitting rows, or without an
+    outcome they need, as one pooled group: the post-processors (calibration
+    rows; the threshold optimizer needs both outcomes, and groups with no
+    calibration row are pooled too) and linear FERM (training rows; it needs
+    positives). The rule is in :mod:`fairdash.tradeoff._small_groups`; the
+    result's ``notes`` name the groups.
 
     Parameters
     ----------
@@ -93,7 +95,7 @@ def run_methods(
     random_state : int, default=0
         Seed of the split, the models and the randomized predictions.
     min_group_size : int, default=10
-        Post-processors pool calibration groups with fewer rows than this.
+        Group-wise mitigators pool groups with fewer fitting rows than this.
     progress : callable, optional
         Called as ``progress(done, total, message)`` as models are finished.
     split : TradeoffSplit, optional

@@ -1,14 +1,15 @@
-"""The rule for groups too small to fit a post-processor on: pool them.
+"""The rule for groups too small to fit a group-wise mitigator on: pool them.
 
-A post-processor learns something per group from the calibration rows: a
-threshold (threshold optimizer) or a score distribution (barycenter). A group
-with a handful of calibration rows, or (for the threshold optimizer) with only
-one of the two outcomes, cannot give one. The rule:
+Some mitigators learn something per group: a threshold (threshold optimizer)
+or a score distribution (barycenter) from the calibration rows, the mean of
+the positive examples (linear FERM) from the training rows. A group with a
+handful of rows, or without an outcome the mitigator needs (both outcomes for
+the threshold optimizer, positives for linear FERM), cannot give one. The rule:
 
-1. every group with fewer than ``min_group_size`` calibration rows (or with a
-   single outcome, where both are needed) is pooled into one group, "(small
-   groups pooled)", for fitting the post-processor; so is every group with no
-   calibration row at all (seen only in the test rows);
+1. every group with fewer than ``min_group_size`` fitting rows (or without an
+   outcome the mitigator needs) is pooled into one group, "(small groups
+   pooled)", for fitting the mitigator; so is every group with no fitting row
+   at all (seen only in the test rows);
 2. if that pooled group is itself too small (or has a single outcome), its rows
    join the largest group instead; so do the rows of groups seen only in the
    test rows when no group was pooled.
@@ -47,16 +48,19 @@ class GroupPooling:
     columns : list of str
         The sensitive column names.
     fitted : frozenset of tuple
-        The groups of the calibration rows.
+        The groups of the fitting rows.
+    rows : str
+        Which rows the mitigator is fitted on (for the note), e.g. ``"calibration"``.
     """
 
     small: list[tuple]
     target: tuple | None
     columns: list[str]
     fitted: frozenset
+    rows: str = "calibration"
 
     def unseen(self, sensitive: pd.DataFrame) -> list[tuple]:
-        """The groups of ``sensitive`` that have no calibration rows."""
+        """The groups of ``sensitive`` that have no fitting rows."""
         keys = encode_groups(sensitive, n_rows=len(sensitive)).keys
         return [key for key in keys if key not in self.fitted]
 
@@ -102,23 +106,23 @@ class GroupPooling:
         parts = []
         if self.small:
             parts.append(
-                f"{len(self.small)} group(s) with too few calibration rows to fit on their own "
-                f"({self._names(self.small)})"
+                f"{len(self.small)} group(s) with too few {self.rows} rows (or outcomes) to "
+                f"fit on their own ({self._names(self.small)})"
             )
         if unseen:
             parts.append(
-                f"{len(unseen)} group(s) with no calibration rows ({self._names(list(unseen))})"
+                f"{len(unseen)} group(s) with no {self.rows} rows ({self._names(list(unseen))})"
             )
         return (
-            f"{method}: {' and '.join(parts)} were treated as {into} when fitting and "
-            "applying it. The metrics still report every group separately."
+            f"{method}: {' and '.join(parts)} were treated as {into}. The metrics still "
+            "report every group separately."
         )
 
 
-def _too_small(sizes: np.ndarray, positives: np.ndarray | None, min_size: int) -> np.ndarray:
+def _too_small(sizes: np.ndarray, outcome_counts: list[np.ndarray], min_size: int):
     small = sizes < min_size
-    if positives is not None:
-        small |= (positives == 0) | (positives == sizes)
+    for counts in outcome_counts:
+        small |= counts == 0
     return small
 
 
@@ -127,17 +131,24 @@ def pool_small_groups(
     *,
     min_group_size: int,
     labels: np.ndarray | None = None,
+    required_labels: tuple = (),
+    rows: str = "calibration",
 ) -> GroupPooling:
-    """Decide which calibration groups a post-processor fits as one pooled group.
+    """Decide which groups a group-wise mitigator fits as one pooled group.
 
     Parameters
     ----------
     sensitive : pandas.DataFrame
-        Sensitive columns of the calibration rows.
+        Sensitive columns of the rows the mitigator is fitted on.
     min_group_size : int
-        Groups with fewer calibration rows are pooled.
-    labels : numpy.ndarray of 0/1, optional
-        Calibration outcomes, when every group needs both (threshold optimizer).
+        Groups with fewer rows are pooled.
+    labels : numpy.ndarray, optional
+        Outcomes of those rows (needed with ``required_labels``).
+    required_labels : tuple
+        Outcomes every group needs at least one row of, e.g. ``(0, 1)`` for the
+        threshold optimizer, ``(1,)`` for linear FERM.
+    rows : str, default="calibration"
+        Which rows these are, for the note.
 
     Returns
     -------
@@ -145,17 +156,19 @@ def pool_small_groups(
     """
     groups = encode_groups(sensitive, n_rows=len(sensitive))
     sizes = np.bincount(groups.codes, minlength=groups.n_groups)
-    positives = None
-    if labels is not None:
-        positives = np.bincount(groups.codes, weights=labels == 1, minlength=groups.n_groups)
-    small = np.flatnonzero(_too_small(sizes, positives, min_group_size))
+    outcome_counts = [
+        np.bincount(groups.codes, weights=labels == label, minlength=groups.n_groups)
+        for label in required_labels
+    ]
+    small = np.flatnonzero(_too_small(sizes, outcome_counts, min_group_size))
     kept = np.setdiff1d(np.arange(groups.n_groups), small)
     largest = groups.keys[int(kept[np.argmax(sizes[kept])])] if len(kept) else None
     target = largest
     if len(small):
-        pooled_positives = None if positives is None else np.array([positives[small].sum()])
         pooled_too_small = _too_small(
-            np.array([sizes[small].sum()]), pooled_positives, min_group_size
+            np.array([sizes[small].sum()]),
+            [np.array([counts[small].sum()]) for counts in outcome_counts],
+            min_group_size,
         )[0]
         if not pooled_too_small or largest is None:
             target = None  # a pooled group of their own
@@ -164,4 +177,5 @@ def pool_small_groups(
         target=target,
         columns=[str(c) for c in sensitive.columns],
         fitted=frozenset(groups.keys),
+        rows=rows,
     )
