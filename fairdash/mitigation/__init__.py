@@ -9,14 +9,16 @@ sensitive features as ``sensitive_features=`` (one column or several, whose
 combinations are the groups).
 """
 
-from fairdash.mitigation._barycenter import BarycenterMap, WassersteinBarycenter
+from fairdash.mitigation._barycenter import BarycenterMap
 from fairdash.mitigation._correlation_remover import DecorrelatedEstimator
 from fairdash.mitigation._exponentiated_gradient import SeededExponentiatedGradient
-from fairdash.mitigation._grid_search import ParallelGridSearch, warm_workers
+from fairdash.mitigation._grid_search import ParallelGridSearch
+from fairdash.mitigation._grid_workers import warm_workers
 from fairdash.mitigation._linear_ferm import LinearFERM, LinearFERMTransformer
 from fairdash.mitigation._reductions import CONSTRAINTS
 from fairdash.mitigation._reweighing import Reweighing, reweighing_weights
 from fairdash.mitigation._threshold import GroupThresholdOptimizer
+from fairdash.mitigation._wasserstein_barycenter import WassersteinBarycenter
 
 __all__ = [
     "CONSTRAINTS",
