@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 import fairdash
 from fairdash import datasets
 from fairdash.tradeoff import run_methods, split_data
-from pages._workflows import evaluation_for
+from fairdash_app.workflows import evaluation_for
 
 REPORT = str(Path(__file__).resolve().parents[2] / "pages" / "report.py")
 
@@ -28,7 +28,7 @@ def session():
         "data_digest": None,
         "problem": problem,
         "models": list(results),
-        "evaluation": evaluation_for(data, problem, split.test_index),
+        "evaluation": evaluation_for(data, problem, split.test_index, data_name="adult"),
         "current_model": results[0].name,
         "settings": {"workflow": "mitigate", "estimator": "logistic_regression",
                      "test_size": 0.3, "calibration_size": 0.2, "random_state": 0,
@@ -55,10 +55,10 @@ def restore(session, config) -> AppTest:
     for key, value in session.items():
         at.session_state[key] = value
     at.run()
-    at.file_uploader(key="config_upload").set_value(
+    at.file_uploader(key="a:report.config_upload").set_value(
         ("config.json", json.dumps(config).encode(), "application/json")
     ).run()
-    at.button(key="restore").click().run()
+    at.button(key="a:report.restore").click().run()
     assert not at.exception, at.exception
     return at
 
