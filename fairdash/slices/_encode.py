@@ -38,6 +38,16 @@ class EncodedColumns:
         return [len(labels) for labels in self.labels]
 
 
+def _check_count(name: object, count: int) -> None:
+    if count > MAX_SENSITIVE_CATEGORIES:
+        raise InputError(
+            f"The column '{name}' has {count:,} distinct values (at most "
+            f"{MAX_SENSITIVE_CATEGORIES} make readable slices); it looks like an identifier, a "
+            "date or free text. Leave it out, or group its values first.",
+            column=str(name),
+        )
+
+
 def _encode_one(series: pd.Series, *, bins: int) -> tuple[np.ndarray, list[str]]:
     name = series.name
     frame = series.to_frame()
@@ -47,6 +57,13 @@ def _encode_one(series: pd.Series, *, bins: int) -> tuple[np.ndarray, list[str]]
     # Label the distinct values only (fast on a million rows), with the rules of
     # sensitive_frame, then give every row the code of its value.
     row_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    _check_count(name, len(uniques) + bool((row_codes < 0).any()))
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        raise InputError(
+            f"The column '{name}' holds dates or times; slices need a few values per column. "
+            "Derive one (a year, a month, a weekday) and search that instead.",
+            column=str(name),
+        )
     values = pd.Series(uniques, name=name)
     if len(values):
         categorical = sensitive_frame(values.to_frame(), [name])[name]
@@ -84,20 +101,14 @@ def encode_columns(features: pd.DataFrame, *, bins: int) -> EncodedColumns:
     Raises
     ------
     fairdash.InputError
-        For a column with more than 50 values after binning (an identifier, a
-        date or free text), naming the column.
+        For a column with more than 50 values after binning (an identifier or
+        free text) or holding dates or times, naming the column.
     """
     names, codes, labels = [], [], []
     for position, name in enumerate(features.columns):
         series = features.iloc[:, position]
         column_codes, column_labels = _encode_one(series, bins=bins)
-        if len(column_labels) > MAX_SENSITIVE_CATEGORIES:
-            raise InputError(
-                f"The column '{name}' has {len(column_labels):,} distinct values (at most "
-                f"{MAX_SENSITIVE_CATEGORIES} make readable slices); it looks like an "
-                "identifier, a date or free text. Leave it out, or group its values first.",
-                column=str(name),
-            )
+        _check_count(name, len(column_labels))
         names.append(name)
         codes.append(np.ascontiguousarray(column_codes, dtype=np.intp))
         labels.append(np.asarray(column_labels, dtype=object))
