@@ -31,6 +31,7 @@ from fairdash.cli._gates import (
     evaluate_gates,
     parse_gate,
 )
+from fairdash.cli._slices import add_slices_parser, slices_command
 
 __all__ = ["build_parser", "main"]
 
@@ -48,6 +49,7 @@ examples:
       --sensitive sex race --gate 'demographic_parity_difference<=0.1'
   python -m fairdash datasets
   python -m fairdash audit --help
+  python -m fairdash slices --help    # find the subgroups a model fails
 
 exit codes: 0 all gates pass, 1 a gate failed, 2 bad input or command line."""
 
@@ -219,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--csv", metavar="PATH", help="write the table of group metrics as CSV (spreadsheet-safe)"
     )
     out.add_argument("-q", "--quiet", action="store_true", help="do not print the table on stdout")
+    add_slices_parser(commands)
     return parser
 
 
@@ -456,6 +459,7 @@ def main(
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    command = "audit"  # whose --help a usage error points to
     try:
         with warnings.catch_warnings():
             # Library warnings are for developers; users get notes and errors.
@@ -464,13 +468,16 @@ def main(
                 args = build_parser().parse_args(argv)
             except SystemExit as exc:  # --help and --version
                 return exc.code if isinstance(exc.code, int) else 0
+            command = args.command
             if args.command == "datasets":
                 return _datasets_command(stdout)
+            if args.command == "slices":
+                return slices_command(args, stdout, stderr)
             return _audit_command(args, stdout, stderr)
     except _UsageError as err:
         message = str(err)
         if "--help" not in message:
-            message += f" (see '{PROG} audit --help')"
+            message += f" (see '{PROG} {command} --help')"
         _error(message, stderr)
         return 2
     except InputError as err:
