@@ -45,6 +45,10 @@ SLICE_COLUMNS: tuple[str, ...] = (
 )
 # Joins the conditions of a slice in its readable name.
 _AND = " & "
+# The numeric columns, taken as they are from the evaluated cells.
+_NUMBERS = (
+    "size", "denominator", "value", "complement", "gap", "harm", "ci_low", "ci_high", "p_value"
+)
 
 
 def _check_integer(value: Any, *, name: str, minimum: int) -> int:
@@ -89,6 +93,52 @@ def _clearly_worse(
     )
     # A parent of every row has no complement: its harm is 0 by definition.
     return excluded & (cells["harm"] > np.nan_to_num(parent_harm, nan=0.0))
+
+
+def _evaluate(
+    metric: str,
+    sums: dict[tuple[int, ...], list[np.ndarray]],
+    *,
+    weighted: bool,
+    center: float,
+    min_size: int,
+) -> dict[tuple[int, ...], dict[str, Any]]:
+    """Every cell of every combination, evaluated; combinations by order, then position."""
+    combos = sorted(sums, key=lambda c: (len(c), c))
+    stats = {c: cell_stats(metric, sums[c], weighted=weighted) for c in combos}
+    n_stats = stats[combos[0]].shape[-1]
+    # The cells of any one column partition the rows: their sum is the total.
+    totals = stats[combos[0]].reshape(-1, n_stats).sum(axis=0)
+    dense = {}
+    for combo in combos:
+        cells = evaluate_cells(
+            metric, stats[combo].reshape(-1, n_stats), totals, center=center, min_size=min_size
+        )
+        cells["gap"] = cells["value"] - cells["complement"]
+        cells["harm"] = _harm(metric, cells["gap"])
+        cells["shape"] = stats[combo].shape[:-1]
+        dense[combo] = cells
+    return dense
+
+
+def _refines_clearly(
+    metric: str,
+    dense: dict[tuple[int, ...], dict[str, Any]],
+    combo: tuple[int, ...],
+    flat: np.ndarray,
+) -> np.ndarray:
+    """Which cells ``flat`` of ``combo`` are clearly worse than every coarser slice (pruning)."""
+    keep = np.ones(len(flat), dtype=bool)
+    if len(combo) == 1:
+        return keep
+    cells = {name: dense[combo][name][flat] for name in ("gap", "harm", "ci_low", "ci_high")}
+    positions = np.unravel_index(flat, dense[combo]["shape"])
+    for k in range(1, len(combo)):
+        for subset in itertools.combinations(range(len(combo)), k):
+            parent = dense[tuple(combo[i] for i in subset)]
+            at = np.ravel_multi_index(tuple(positions[i] for i in subset), parent["shape"])
+            keep &= _clearly_worse(metric, cells, parent["value"][at], parent["harm"][at])
+    return keep
 
 
 def _labels(
@@ -257,75 +307,41 @@ def find_slices(
         n_outcomes=rows.n_outcomes,
         weights=rows.weights,
     )
-    combos = sorted(sums, key=lambda c: (len(c), c))
-    stats = {c: cell_stats(metric, sums[c], weighted=rows.weighted) for c in combos}
-    totals = stats[combos[0]].reshape(-1, stats[combos[0]].shape[-1]).sum(axis=0)
+    dense = _evaluate(metric, sums, weighted=rows.weighted, center=rows.center, min_size=min_size)
 
-    dense: dict[tuple[int, ...], dict[str, np.ndarray]] = {}
-    found = []
-    for combo in combos:
-        shape = stats[combo].shape[:-1]
-        cells = evaluate_cells(
-            metric,
-            stats[combo].reshape(-1, stats[combo].shape[-1]),
-            totals,
-            center=rows.center,
-            min_size=min_size,
-        )
-        cells["gap"] = cells["value"] - cells["complement"]
-        cells["harm"] = _harm(metric, cells["gap"])
-        dense[combo] = cells
-        flat = np.flatnonzero(cells.pop("tested"))
-        if len(flat):
-            found.append((combo, shape, flat))
-
-    columns = [c for c in SLICE_COLUMNS if c not in ("slice", "conditions", "order", "q_value",
-                                                      "significant")]
+    # Every tested slice, combination by combination (one array per column each).
     parts: dict[str, list] = {name: [] for name in SLICE_COLUMNS}
-    for combo, _, flat in found:
-        for name in columns:
-            parts[name].append(dense[combo][name][flat])
-        parts["order"].append(np.full(len(flat), len(combo)))
-    p_value = np.concatenate(parts["p_value"]) if found else np.empty(0)
+    kept = []
+    for combo, cells in dense.items():
+        flat = np.flatnonzero(cells["tested"])
+        for name in _NUMBERS:
+            parts[name].append(cells[name][flat])
+        parts["order"].append(np.full(len(flat), len(combo), dtype=np.int64))
+        keep = np.ones(len(flat), dtype=bool)
+        if prune:
+            keep = _refines_clearly(metric, dense, combo, flat)
+        positions = np.unravel_index(flat[keep], cells["shape"])
+        text, conditions = _labels(encoded, combo, positions)
+        parts["slice"].append(text)
+        parts["conditions"].extend(conditions)
+        kept.append(keep)
+
+    p_value = np.concatenate(parts["p_value"])
     q_value = benjamini_hochberg(p_value)
     significant = q_value <= fdr
-    harm = np.concatenate(parts["harm"]) if found else np.empty(0)
-
-    keep_parts, text_parts, condition_parts = [], [], []
-    for combo, shape, flat in found:
-        positions = np.unravel_index(flat, shape)
-        keep = np.ones(len(flat), dtype=bool)
-        if prune and len(combo) > 1:
-            cells = {name: dense[combo][name][flat] for name in ("gap", "harm", "ci_low",
-                                                                 "ci_high")}
-            for k in range(1, len(combo)):
-                for subset in itertools.combinations(range(len(combo)), k):
-                    parent = dense[tuple(combo[i] for i in subset)]
-                    parent_shape = tuple(shape[i] for i in subset)
-                    at = np.ravel_multi_index(tuple(positions[i] for i in subset), parent_shape)
-                    keep &= _clearly_worse(metric, cells, parent["value"][at], parent["harm"][at])
-        keep_parts.append(keep)
-        kept_positions = tuple(p[keep] for p in positions)
-        text, conditions = _labels(encoded, combo, kept_positions)
-        text_parts.append(text)
-        condition_parts.extend(conditions)
-
-    keep = np.concatenate(keep_parts) if found else np.empty(0, dtype=bool)
-    table = pd.DataFrame(
-        {
-            "slice": pd.Series(
-                np.concatenate(text_parts) if found else np.empty(0, dtype=object), dtype=object
-            ),
-            "conditions": pd.Series(condition_parts, dtype=object),
-        }
-    )
-    for name in ("order", *columns):
-        values = np.concatenate(parts[name])[keep] if found else np.empty(0)
-        integer = name in ("order", "size", "denominator")
-        table[name] = values.astype(np.int64) if integer else values
-    table["q_value"] = q_value[keep]
-    table["significant"] = significant[keep]
-    table = table[list(SLICE_COLUMNS)]
+    harm = np.concatenate(parts["harm"])
+    keep = np.concatenate(kept)
+    columns = {
+        "slice": pd.Series(np.concatenate(parts["slice"]), dtype=object),
+        "conditions": pd.Series(parts["conditions"], dtype=object),
+        "order": np.concatenate(parts["order"])[keep],
+    }
+    for name in _NUMBERS:
+        columns[name] = np.concatenate(parts[name])[keep]
+    columns["q_value"] = q_value[keep]
+    columns["significant"] = significant[keep]
+    table = pd.DataFrame(columns)[list(SLICE_COLUMNS)]
+    table = table.astype({"size": np.int64, "denominator": np.int64})
     ranking = np.lexsort(
         (np.arange(len(table)), table["order"], table["p_value"], -table["harm"].to_numpy())
     )

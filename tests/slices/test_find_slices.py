@@ -416,3 +416,10 @@ def test_a_date_column_with_few_values_is_refused_naming_the_column():
     with pytest.raises(fairdash.InputError, match="holds dates or times") as err:
         find_slices(features, [0, 1] * 50, [1, 1] * 50)
     assert err.value.column == "day"
+
+
+def test_no_slice_large_enough_gives_an_empty_table_with_every_column(messy):
+    features, y_true, y_pred = messy
+    table = find_slices(features, y_true, y_pred, min_size=10_000)
+    assert table.empty and list(table.columns) == list(SLICE_COLUMNS)
+    assert table.attrs["n_tested"] == 0 and table.attrs["n_significant"] == 0
