@@ -50,13 +50,12 @@ def _check_count(name: object, count: int) -> None:
 
 def _encode_one(series: pd.Series, *, bins: int) -> tuple[np.ndarray, list[str]]:
     name = series.name
-    frame = series.to_frame()
-    if is_binned(series):
-        categorical = sensitive_frame(frame, [name], default_bins=bins)[name]
-        return categorical.cat.codes.to_numpy(dtype=np.intp), list(categorical.cat.categories)
-    # Label the distinct values only (fast on a million rows), with the rules of
-    # sensitive_frame, then give every row the code of its value.
     row_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = pd.Series(uniques, name=name)
+    # is_binned looks at the distinct values only, so asking it of them is the same.
+    if is_binned(values):
+        categorical = sensitive_frame(series.to_frame(), [name], default_bins=bins)[name]
+        return categorical.cat.codes.to_numpy(dtype=np.intp), list(categorical.cat.categories)
     _check_count(name, len(uniques) + bool((row_codes < 0).any()))
     if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
         raise InputError(
@@ -64,6 +63,8 @@ def _encode_one(series: pd.Series, *, bins: int) -> tuple[np.ndarray, list[str]]
             "Derive one (a year, a month, a weekday) and search that instead.",
             column=str(name),
         )
+    # Label the distinct values only (fast on a million rows), with the rules of
+    # sensitive_frame, then give every row the code of its value.
     values = pd.Series(uniques, name=name)
     if len(values):
         categorical = sensitive_frame(values.to_frame(), [name])[name]
