@@ -78,7 +78,7 @@ def _encode_one(series: pd.Series, *, bins: int) -> tuple[np.ndarray, list[str]]
         unique_codes = np.append(unique_codes, len(labels))
         labels.append(MISSING_LABEL)
         row_codes = np.where(missing, len(unique_codes) - 1, row_codes)
-    return unique_codes.take(row_codes), labels
+    return unique_codes[row_codes], labels
 
 
 def encode_columns(features: pd.DataFrame, *, bins: int) -> EncodedColumns:
