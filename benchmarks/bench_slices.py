@@ -3,7 +3,7 @@
 Run on demand (never part of the tests)::
 
     python benchmarks/bench_slices.py           # writes benchmarks/results/slices.*
-    python benchmarks/bench_slices.py --quick   # 100k rows, to a temporary folder
+    python benchmarks/bench_slices.py --quick   # 100k rows, written to a temp folder
 
 Ten columns with 3 to 8 values (text and integers), 1M rows, a binary label
 and prediction; metric ``error_rate``. ``find_slices`` (pruned, and with
@@ -15,38 +15,25 @@ checked equal before anything is timed. Target: under 2 s at 1M rows.
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
-import os
-import platform
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+import _common
 
-import numpy as np
-import pandas as pd
+_common.limit_threads(2)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from fairdash.slices import find_slices  # noqa: E402
 from fairdash.slices._counting import covering_blocks  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+TARGET_ROWS, TARGET_S = 1_000_000, 2.0
 RADICES = (3, 4, 5, 6, 7, 8, 3, 4, 5, 8)
 
 
 def median_time(func, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), result
+    timing = _common.timed(func, repeats)
+    return timing["s"], timing["result"]
 
 
 def data(n: int, *, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -112,47 +99,36 @@ def case(n: int, *, repeats: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100k rows, to a temporary folder")
+    parser = _common.make_parser(__doc__.splitlines()[0], quick="100k rows")
     args = parser.parse_args()
-    out = Path(tempfile.gettempdir()) / "fairdash-benchmarks" if args.quick else RESULTS
-    load_before = os.getloadavg()
-    rows = [case(100_000 if args.quick else 1_000_000, repeats=3 if args.quick else 7)]
-    info = {
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"],
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "slices.json").write_text(json.dumps({"info": info, "cases": rows}, indent=2))
+    run = _common.start_run(quick=args.quick)
+    n = 100_000 if args.quick else TARGET_ROWS
+    run["cases"] = [case(n, repeats=3 if args.quick else 7)]
+    print(run["cases"][-1], flush=True)
+    _common.finish_run(run)
     lines = [
         "# Slice search",
         "",
-        "`python benchmarks/bench_slices.py`: every 1-, 2- and 3-way slice of 10 columns "
-        f"({', '.join(map(str, RADICES))} values), metric error_rate, medians; pandas: one "
-        "`groupby().sum()` per combination of columns (175), the same values to 1e-12. "
-        "Target: under 2 s at 1M rows.",
+        f"`python benchmarks/bench_slices.py{' --quick' if args.quick else ''}`: every 1-, 2- "
+        f"and 3-way slice of 10 columns ({', '.join(map(str, RADICES))} values), metric "
+        "error_rate, medians; pandas: one `groupby().sum()` per combination of columns (175), "
+        f"checked equal to 1e-12 first. Target: under {TARGET_S:g} s at {TARGET_ROWS:,} rows.",
         "",
         "| rows | slices | bincount passes | find_slices (pruned) | find_slices (all slices) "
         "| pandas groupby | pandas / find_slices | target met |",
         "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in rows:
-        met = "yes" if max(r["pruned_s"], r["unpruned_s"]) < 2.0 else "**no**"
+    for r in run["cases"]:
+        slowest = max(r["pruned_s"], r["unpruned_s"])
+        met = "" if r["rows"] != TARGET_ROWS else "yes" if slowest < TARGET_S else "**no**"
         lines.append(
             f"| {r['rows']:,} | {r['slices']:,} ({r['listed_pruned']:,} listed when pruned) | "
             f"{r['passes']} | {r['pruned_s']:.2f} s | {r['unpruned_s']:.2f} s | "
             f"{r['pandas_s']:.2f} s | {r['speedup']:.0f}x | {met} |"
         )
-    lines += ["", f"Machine: {info['machine']}, Python {info['python']}, numpy {info['numpy']}, "
-              f"pandas {info['pandas']}, OMP_NUM_THREADS={info['OMP_NUM_THREADS']}; load average "
-              f"before {info['load_before']}, after {info['load_after']}."]
-    (out / "slices.md").write_text("\n".join(lines) + "\n")
+    lines += ["", _common.machine_line(run["machine"]), _common.load_line(run), ""]
     print("\n".join(lines))
+    _common.write_results("slices", lines, run, out_dir=_common.output_dir(args))
 
 
 if __name__ == "__main__":
