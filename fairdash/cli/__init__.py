@@ -7,6 +7,11 @@ computes group metrics and fairlearn's summary disparities
 report (:mod:`fairdash.report`). Exit codes: 0 every gate passed, 1 a gate
 failed, 2 the input or the command line is wrong. The same audit is available
 from Python as :func:`audit`.
+
+``python -m fairdash slices`` searches a table of predictions for the
+subgroups a model fails (:func:`search_slices`, on
+:func:`fairdash.slices.find_slices`), with the same reading, errors and exit
+codes.
 """
 
 from fairdash.cli._audit import Audit, audit
@@ -20,6 +25,7 @@ from fairdash.cli._gates import (
     parse_gate,
 )
 from fairdash.cli._main import build_parser, main
+from fairdash.cli._slices import SliceSearch, search_slices
 
 __all__ = [
     "GROUP_GATE_METRICS",
@@ -27,10 +33,12 @@ __all__ = [
     "Audit",
     "Gate",
     "GateResult",
+    "SliceSearch",
     "audit",
     "build_parser",
     "evaluate_gates",
     "gate_names",
     "main",
     "parse_gate",
+    "search_slices",
 ]

@@ -31,7 +31,7 @@ from fairdash.cli._audit import (
 from fairdash.cli._format import _number, _shorten, _table, printable
 from fairdash.slices import HARM_DIRECTION, MEAN_METRICS, SLICE_METRICS, find_slices
 
-__all__ = ["SliceSearch", "add_slices_parser", "search_slices", "slices_command"]
+__all__ = ["SliceSearch", "add_slices_parser", "format_slices", "search_slices", "slices_command"]
 
 _DESCRIPTION = """\
 Find the subgroups a model fails: every combination of 1 to --max-order
