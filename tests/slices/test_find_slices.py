@@ -423,3 +423,16 @@ def test_no_slice_large_enough_gives_an_empty_table_with_every_column(messy):
     table = find_slices(features, y_true, y_pred, min_size=10_000)
     assert table.empty and list(table.columns) == list(SLICE_COLUMNS)
     assert table.attrs["n_tested"] == 0 and table.attrs["n_significant"] == 0
+
+
+def test_a_constant_column_adds_no_slice_once_pruned(messy):
+    features, y_true, y_pred = messy
+    with_constant = features.assign(country="NL")
+    every = find_slices(with_constant, y_true, y_pred, metric="error_rate", prune=False)
+    # "country = NL" is every row: no complement, so it is not a slice.
+    assert (("country", "NL"),) not in set(every["conditions"])
+    pruned = find_slices(with_constant, y_true, y_pred, metric="error_rate")
+    plain = find_slices(features, y_true, y_pred, metric="error_rate")
+    # Conjunctions with it repeat slices without it: pruning leaves them out.
+    assert not any(c == "country" for k in pruned["conditions"] for c, _ in k)
+    assert set(pruned["conditions"]) == set(plain["conditions"])
