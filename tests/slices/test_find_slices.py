@@ -361,6 +361,7 @@ def test_numeric_identifiers_are_binned_like_sensitive_features():
 @pytest.mark.parametrize(
     ("kwargs", "column", "message"),
     [
+        ({"y_pred": None}, "y_pred", "y_pred is missing"),
         ({"y_true": [0, 1, 2] * 100}, "y_true", "must be binary"),
         ({"y_pred": ["a", "b", "c"] * 100}, "y_pred", "must be binary"),
         ({"y_true": [0, 1] * 100}, "y_true", "has 200 rows"),
