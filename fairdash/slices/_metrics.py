@@ -128,9 +128,15 @@ def row_sums(
     """
     weights = check_sample_weight(sample_weight, n_rows=n_rows)
     if metric in PROPORTION_METRICS:
+        if y_pred is None and metric != "base_rate":
+            raise InputError(
+                f"y_pred is missing: {metric} needs the model's predicted labels.", column="y_pred"
+            )
         true_pos, pred_pos = binary_indicators(y_true, y_pred, pos_label=pos_label, n_rows=n_rows)
         # The cell order of group_metrics: 2 * (y_true == pos) + (y_pred == pos).
-        outcome = 2 * true_pos.astype(np.intp) + pred_pos
+        outcome = 2 * true_pos.astype(np.intp)
+        if pred_pos is not None:
+            outcome += pred_pos
         sums = [None] if weights is None else [None, weights, weights * weights]
         return RowSums(outcome, 4, sums, 0.0, weights is not None)
     if metric == "brier_score":

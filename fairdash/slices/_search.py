@@ -194,8 +194,8 @@ def find_slices(
         numeric targets.
     y_pred : array-like
         Predicted labels, binary like ``y_true``; numeric predictions for
-        ``mean_absolute_error`` and ``mean_prediction``. Unused by
-        ``brier_score``, and by ``base_rate`` except for its checks.
+        ``mean_absolute_error`` and ``mean_prediction``. Unused (may be
+        None) by ``brier_score`` and ``base_rate``.
     metric : str, default="accuracy"
         One of :data:`SLICE_METRICS`: a proportion (``selection_rate``,
         ``accuracy``, ``error_rate``, ``true_positive_rate``,

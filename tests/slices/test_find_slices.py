@@ -361,7 +361,7 @@ def test_numeric_identifiers_are_binned_like_sensitive_features():
 @pytest.mark.parametrize(
     ("kwargs", "column", "message"),
     [
-        ({"y_pred": None}, "y_pred", "y_pred is missing"),
+        ({"y_pred": None}, "y_pred", "y_pred is missing: accuracy needs"),
         ({"y_true": [0, 1, 2] * 100}, "y_true", "must be binary"),
         ({"y_pred": ["a", "b", "c"] * 100}, "y_pred", "must be binary"),
         ({"y_true": [0, 1] * 100}, "y_true", "has 200 rows"),
@@ -437,3 +437,16 @@ def test_a_constant_column_adds_no_slice_once_pruned(messy):
     # Conjunctions with it repeat slices without it: pruning leaves them out.
     assert not any(c == "country" for k in pruned["conditions"] for c, _ in k)
     assert set(pruned["conditions"]) == set(plain["conditions"])
+
+
+def test_base_rate_needs_no_predictions(messy):
+    features, y_true, y_pred = messy
+    without = find_slices(features, y_true, None, metric="base_rate", max_order=2)
+    with_predictions = find_slices(features, y_true, y_pred, metric="base_rate", max_order=2)
+    pd.testing.assert_frame_equal(without, with_predictions)
+    top = without.iloc[0]
+    labels = fairdash.sensitive_frame(features, list(features.columns)).astype(str)
+    mask = np.ones(len(y_true), dtype=bool)
+    for column, value in top["conditions"]:
+        mask &= (labels[column] == value).to_numpy()
+    assert top["value"] == pytest.approx(y_true[mask].mean())
