@@ -140,19 +140,37 @@ def combination_sums(
         sums = [
             np.bincount(key, weights=w, minlength=size).reshape(shape) for w in weights
         ]
-        # Top-order combinations from the block's array; each lower one from a
-        # combination one column larger (a small array).
-        for k in range(order, 0, -1):
-            for subset in itertools.combinations(range(len(block)), k):
-                combo = tuple(block[i] for i in subset)
-                if combo in result:
-                    continue
-                if k == order:
-                    others = tuple(i for i in range(len(block)) if i not in subset)
-                    result[combo] = [s.sum(axis=others) if others else s for s in sums]
-                    continue
-                extra = next(j for j in block if j not in combo)
-                larger = tuple(sorted((*combo, extra)))
-                axis = larger.index(extra)
-                result[combo] = [s.sum(axis=axis) for s in result[larger]]
+        _marginals(block, sums, radices, order=order, result=result)
     return result
+
+
+def _marginals(
+    block: tuple[int, ...],
+    sums: list[np.ndarray],
+    radices: Sequence[int],
+    *,
+    order: int,
+    result: dict[tuple[int, ...], list[np.ndarray]],
+) -> None:
+    """Add to ``result`` every combination of 1 to ``order`` columns of ``block`` it lacks.
+
+    Each subset of the block is summed from a subset one column larger (the
+    one adding the column with fewest values, so the smallest array), level by
+    level, rather than from the block's large array every time.
+    """
+    arrays = {block: sums}
+    if len(block) <= order and block not in result:
+        result[block] = sums
+    for k in range(len(block) - 1, 0, -1):
+        for subset in itertools.combinations(block, k):
+            if k <= order and subset in result:
+                continue  # from an earlier block, with all its own subsets
+            extra = min((j for j in block if j not in subset), key=lambda j: radices[j])
+            larger = tuple(sorted((*subset, extra)))
+            source = arrays[larger] if larger in arrays else result[larger]
+            axis = larger.index(extra)
+            summed = [s.sum(axis=axis) for s in source]
+            if k <= order:
+                result[subset] = summed
+            else:
+                arrays[subset] = summed

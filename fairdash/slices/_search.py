@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -83,16 +85,43 @@ def _harm(metric: str, gap: np.ndarray) -> np.ndarray:
 
 
 def _clearly_worse(
-    metric: str, cells: dict[str, np.ndarray], parent_value: np.ndarray, parent_harm: np.ndarray
+    metric: str, cells: dict[str, np.ndarray], child: np.ndarray, parent: np.ndarray
 ) -> np.ndarray:
-    """Whether each slice's harm exceeds its parent's and its interval excludes the parent."""
+    """Whether each ``child`` cell's harm exceeds ``parent``'s, its interval excluding it."""
     direction = HARM_DIRECTION[metric]
-    side = np.sign(cells["gap"]) if direction == 0 else np.full(len(cells["gap"]), direction)
+    gap, harm = cells["gap"][child], cells["harm"][child]
+    parent_value, parent_harm = cells["value"][parent], cells["harm"][parent]
+    side = np.sign(gap) if direction == 0 else np.full(len(gap), direction)
     excluded = np.where(
-        side > 0, cells["ci_low"] > parent_value, (side < 0) & (cells["ci_high"] < parent_value)
+        side > 0,
+        cells["ci_low"][child] > parent_value,
+        (side < 0) & (cells["ci_high"][child] < parent_value),
     )
     # A parent of every row has no complement: its harm is 0 by definition.
-    return excluded & (cells["harm"] > np.nan_to_num(parent_harm, nan=0.0))
+    return excluded & (harm > np.where(np.isnan(parent_harm), 0.0, parent_harm))
+
+
+@dataclass(frozen=True)
+class _Lattice:
+    """Every cell of every combination of columns, evaluated, in one flat array per quantity.
+
+    Combination ``i`` (``combos[i]``, of shape ``shapes[i]``) owns the cells
+    ``offsets[i]`` to ``offsets[i + 1]`` in C order.
+    """
+
+    combos: list[tuple[int, ...]]
+    shapes: list[tuple[int, ...]]
+    offsets: np.ndarray
+    cells: dict[str, np.ndarray]
+
+    def split(self, ids: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """Sorted cell ids grouped by combination: ``(combination, local ids)`` pairs."""
+        bounds = np.searchsorted(ids, self.offsets)
+        return [
+            (i, ids[bounds[i] : bounds[i + 1]] - self.offsets[i])
+            for i in range(len(self.combos))
+            if bounds[i + 1] > bounds[i]
+        ]
 
 
 def _evaluate(
@@ -102,43 +131,43 @@ def _evaluate(
     weighted: bool,
     center: float,
     min_size: int,
-) -> dict[tuple[int, ...], dict[str, Any]]:
-    """Every cell of every combination, evaluated; combinations by order, then position."""
+) -> _Lattice:
+    """Every cell of every combination, evaluated at once; combinations by order, then position."""
     combos = sorted(sums, key=lambda c: (len(c), c))
-    stats = {c: cell_stats(metric, sums[c], weighted=weighted) for c in combos}
-    n_stats = stats[combos[0]].shape[-1]
+    stats = [cell_stats(metric, sums[c], weighted=weighted) for c in combos]
+    shapes = [s.shape[:-1] for s in stats]
+    n_stats = stats[0].shape[-1]
+    flat = np.concatenate([s.reshape(-1, n_stats) for s in stats])
     # The cells of any one column partition the rows: their sum is the total.
-    totals = stats[combos[0]].reshape(-1, n_stats).sum(axis=0)
-    dense = {}
-    for combo in combos:
-        cells = evaluate_cells(
-            metric, stats[combo].reshape(-1, n_stats), totals, center=center, min_size=min_size
-        )
-        cells["gap"] = cells["value"] - cells["complement"]
-        cells["harm"] = _harm(metric, cells["gap"])
-        cells["shape"] = stats[combo].shape[:-1]
-        dense[combo] = cells
-    return dense
+    totals = stats[0].reshape(-1, n_stats).sum(axis=0)
+    cells = evaluate_cells(metric, flat, totals, center=center, min_size=min_size)
+    cells["gap"] = cells["value"] - cells["complement"]
+    cells["harm"] = _harm(metric, cells["gap"])
+    sizes = [math.prod(shape) for shape in shapes]
+    cells["order"] = np.repeat([len(c) for c in combos], sizes).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    return _Lattice(combos=combos, shapes=shapes, offsets=offsets, cells=cells)
 
 
-def _refines_clearly(
-    metric: str,
-    dense: dict[tuple[int, ...], dict[str, Any]],
-    combo: tuple[int, ...],
-    flat: np.ndarray,
-) -> np.ndarray:
-    """Which cells ``flat`` of ``combo`` are clearly worse than every coarser slice (pruning)."""
-    keep = np.ones(len(flat), dtype=bool)
-    if len(combo) == 1:
-        return keep
-    cells = {name: dense[combo][name][flat] for name in ("gap", "harm", "ci_low", "ci_high")}
-    positions = np.unravel_index(flat, dense[combo]["shape"])
-    for k in range(1, len(combo)):
-        for subset in itertools.combinations(range(len(combo)), k):
-            parent = dense[tuple(combo[i] for i in subset)]
-            at = np.ravel_multi_index(tuple(positions[i] for i in subset), parent["shape"])
-            keep &= _clearly_worse(metric, cells, parent["value"][at], parent["harm"][at])
-    return keep
+def _refines_clearly(metric: str, lattice: _Lattice, ids: np.ndarray) -> np.ndarray:
+    """Which cells ``ids`` are clearly worse than every coarser slice they refine (pruning)."""
+    position_of = {combo: i for i, combo in enumerate(lattice.combos)}
+    children, parents = [], []
+    for i, local in lattice.split(ids):
+        combo = lattice.combos[i]
+        positions = np.unravel_index(local, lattice.shapes[i])
+        for k in range(1, len(combo)):
+            for subset in itertools.combinations(range(len(combo)), k):
+                j = position_of[tuple(combo[m] for m in subset)]
+                at = np.ravel_multi_index(tuple(positions[m] for m in subset), lattice.shapes[j])
+                children.append(local + lattice.offsets[i])
+                parents.append(at + lattice.offsets[j])
+    if not children:
+        return np.ones(len(ids), dtype=bool)
+    child, parent = np.concatenate(children), np.concatenate(parents)
+    failed = np.zeros(len(lattice.cells["value"]), dtype=bool)
+    failed[child[~_clearly_worse(metric, lattice.cells, child, parent)]] = True
+    return ~failed[ids]
 
 
 def _labels(
@@ -307,37 +336,29 @@ def find_slices(
         n_outcomes=rows.n_outcomes,
         weights=rows.weights,
     )
-    dense = _evaluate(metric, sums, weighted=rows.weighted, center=rows.center, min_size=min_size)
-
-    # Every tested slice, combination by combination (one array per column each).
-    parts: dict[str, list] = {name: [] for name in SLICE_COLUMNS}
-    kept = []
-    for combo, cells in dense.items():
-        flat = np.flatnonzero(cells["tested"])
-        for name in _NUMBERS:
-            parts[name].append(cells[name][flat])
-        parts["order"].append(np.full(len(flat), len(combo), dtype=np.int64))
-        keep = np.ones(len(flat), dtype=bool)
-        if prune:
-            keep = _refines_clearly(metric, dense, combo, flat)
-        positions = np.unravel_index(flat[keep], cells["shape"])
-        text, conditions = _labels(encoded, combo, positions)
-        parts["slice"].append(text)
-        parts["conditions"].extend(conditions)
-        kept.append(keep)
-
-    p_value = np.concatenate(parts["p_value"])
+    lattice = _evaluate(
+        metric, sums, weighted=rows.weighted, center=rows.center, min_size=min_size
+    )
+    cells = lattice.cells
+    tested = np.flatnonzero(cells["tested"])
+    p_value = cells["p_value"][tested]
     q_value = benjamini_hochberg(p_value)
     significant = q_value <= fdr
-    harm = np.concatenate(parts["harm"])
-    keep = np.concatenate(kept)
+    keep = _refines_clearly(metric, lattice, tested) if prune else np.ones(len(tested), bool)
+    listed = tested[keep]
+
+    texts, conditions = [], []
+    for i, local in lattice.split(listed):
+        positions = np.unravel_index(local, lattice.shapes[i])
+        text, pairs = _labels(encoded, lattice.combos[i], positions)
+        texts.append(text)
+        conditions.extend(pairs)
     columns = {
-        "slice": pd.Series(np.concatenate(parts["slice"]), dtype=object),
-        "conditions": pd.Series(parts["conditions"], dtype=object),
-        "order": np.concatenate(parts["order"])[keep],
+        "slice": pd.Series(np.concatenate(texts) if texts else [], dtype=object),
+        "conditions": pd.Series(conditions, dtype=object),
     }
-    for name in _NUMBERS:
-        columns[name] = np.concatenate(parts[name])[keep]
+    for name in ("order", *_NUMBERS):
+        columns[name] = cells[name][listed]
     columns["q_value"] = q_value[keep]
     columns["significant"] = significant[keep]
     table = pd.DataFrame(columns)[list(SLICE_COLUMNS)]
@@ -346,6 +367,7 @@ def find_slices(
         (np.arange(len(table)), table["order"], table["p_value"], -table["harm"].to_numpy())
     )
     table = table.iloc[ranking].reset_index(drop=True)
+    harm = cells["harm"][tested]
     table.attrs = {
         "metric": metric,
         "harm_direction": HARM_DIRECTION[metric],
