@@ -11,6 +11,7 @@ import argparse
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
@@ -390,15 +391,20 @@ def slices_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     """Run ``python -m fairdash slices``; returns the exit code (errors propagate)."""
     from fairdash.cli._main import _now, _read, _UsageError, _write
 
-    for option, value, least in (("--max-order", args.max_order, 1), ("--min-size",
-                                 args.min_size, 0), ("--bins", args.bins, 2), ("--top",
-                                 args.top, 0)):
-        if value < least:
-            raise _UsageError(f"{option} must be {least} or more, not {value}")
+    least = {"--max-order": 1, "--min-size": 0, "--bins": 2, "--top": 0}
+    for option, value in zip(
+        least, (args.max_order, args.min_size, args.bins, args.top), strict=True
+    ):
+        if value < least[option]:
+            raise _UsageError(f"{option} must be {least[option]} or more, not {value}")
     if not 0 < args.fdr <= 1:
         raise _UsageError(f"--fdr must be above 0 and at most 1 (e.g. 0.05), not {args.fdr}")
     if not args.max_file_size >= 0:
         raise _UsageError(f"--max-file-size must be 0 or more megabytes, not {args.max_file_size}")
+    if args.json not in (None, "-") and args.data != "-" and Path(args.json).resolve() == Path(
+        args.data
+    ).resolve():
+        raise _UsageError("--json would overwrite the input table; give another file")
     if args.metric == "brier_score" and args.score is None:
         raise _UsageError("--metric brier_score needs probabilities: give them with --score")
     data, name, notes = _read(args)

@@ -145,6 +145,7 @@ def test_regression_metric(tmp_path):
         (["--metric", "brier_score"], "--metric brier_score needs probabilities"),
         (["--max-order", "0"], "--max-order must be 1 or more, not 0"),
         (["--fdr", "0"], "--fdr must be above 0 and at most 1"),
+        (["--json", "{data}"], "--json would overwrite the input table"),
         (["--metric", "mean_absolute_error"], "The target 'outcome' is not numeric"),
         (["--columns", "person"], "The sensitive feature 'person' has 6,000 categories"),
     ],
@@ -157,6 +158,7 @@ def test_errors_are_one_line_naming_the_column(csv, tmp_path, extra, message):
     )
     path = tmp_path / "with_ids.csv"
     data.to_csv(path, index=False)
+    extra = [str(path) if e == "{data}" else e for e in extra]
     code, _, err = run(["slices", path, *BASE, *extra])
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("fairdash: error: ")
