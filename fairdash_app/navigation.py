@@ -25,6 +25,7 @@ PAGES: dict[str, PageInfo] = {
     "mitigate": PageInfo("pages/mitigate.py", "Mitigate", ":material/build:"),
     "compare": PageInfo("pages/compare.py", "Compare", ":material/scatter_plot:"),
     "explore": PageInfo("pages/explore.py", "Explore", ":material/query_stats:"),
+    "discover": PageInfo("pages/discover.py", "Discover", ":material/travel_explore:"),
     "whatif": PageInfo("pages/whatif.py", "What-if", ":material/tune:"),
     "report": PageInfo("pages/report.py", "Report", ":material/description:"),
 }

@@ -30,7 +30,13 @@ from fairdash.cli._audit import (
     jsonable,
 )
 from fairdash.cli._format import _number, _shorten, _table, printable
-from fairdash.slices import HARM_DIRECTION, MEAN_METRICS, SLICE_METRICS, find_slices
+from fairdash.slices import (
+    HARM_DIRECTION,
+    MEAN_METRICS,
+    SLICE_METRICS,
+    find_slices,
+    slice_summary,
+)
 
 __all__ = ["SliceSearch", "add_slices_parser", "format_slices", "search_slices", "slices_command"]
 
@@ -353,10 +359,7 @@ def format_slices(result: SliceSearch, *, top: int, source: str | None) -> str:
     lines = [
         f"FairDash slices of {where}: {result.n_searched:,} rows searched, metric {metric}, "
         f"columns " + ", ".join(f"'{printable(c)}'" for c in result.columns),
-        f"{attrs['n_tested']:,} slices tested (1 to {attrs['max_order']} conditions, at least "
-        f"{attrs['min_size']} rows in the metric's denominator); {attrs['n_significant']:,} "
-        f"significant at a false discovery rate of {attrs['fdr']:g}, "
-        f"{attrs['n_significant_harmful']:,} of them harmful.",
+        slice_summary(table),
     ]
     if attrs["prune"]:
         lines.append(

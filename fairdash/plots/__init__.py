@@ -8,6 +8,7 @@ from fairdash.plots._figures import (
 )
 from fairdash.plots._model import model_figures, prediction_error_chart
 from fairdash.plots._scores import roc_curve_chart, score_distribution_chart
+from fairdash.plots._slices import slice_chart
 from fairdash.plots._tradeoff import tradeoff_scatter
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "prediction_error_chart",
     "roc_curve_chart",
     "score_distribution_chart",
+    "slice_chart",
     "tradeoff_scatter",
 ]

@@ -7,8 +7,9 @@ The counting is one ``numpy.bincount`` per block of columns, so a million rows
 and ten columns take about a second.
 """
 
+from fairdash.slices._encode import searchable_columns
 from fairdash.slices._metrics import HARM_DIRECTION, MEAN_METRICS, PROPORTION_METRICS
-from fairdash.slices._search import SLICE_COLUMNS, SLICE_METRICS, find_slices
+from fairdash.slices._search import SLICE_COLUMNS, SLICE_METRICS, find_slices, slice_summary
 
 __all__ = [
     "HARM_DIRECTION",
@@ -17,4 +18,6 @@ __all__ = [
     "SLICE_COLUMNS",
     "SLICE_METRICS",
     "find_slices",
+    "searchable_columns",
+    "slice_summary",
 ]

@@ -11,7 +11,7 @@ from fairdash._errors import InputError
 from fairdash._groups import MISSING_LABEL, is_binned, sensitive_frame
 from fairdash._problem import MAX_SENSITIVE_CATEGORIES
 
-__all__ = ["EncodedColumns", "encode_columns"]
+__all__ = ["EncodedColumns", "encode_columns", "searchable_columns"]
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,31 @@ def encode_columns(features: pd.DataFrame, *, bins: int) -> EncodedColumns:
         codes.append(np.ascontiguousarray(column_codes, dtype=np.intp))
         labels.append(np.asarray(column_labels, dtype=object))
     return EncodedColumns(names=names, codes=codes, labels=labels)
+
+
+def searchable_columns(features: pd.DataFrame, *, bins: int = 4) -> tuple[list, dict]:
+    """Which columns a slice search can use, and why the others cannot.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Candidate columns.
+    bins : int, default=4
+        Quantile bins for numeric columns with many values.
+
+    Returns
+    -------
+    usable : list
+        The columns that can be searched, in the order of ``features``.
+    skipped : dict
+        The other columns, each with the reason (an identifier, free text, dates).
+    """
+    usable, skipped = [], {}
+    for position, name in enumerate(features.columns):
+        try:
+            _encode_one(features.iloc[:, position], bins=bins)
+        except InputError as err:
+            skipped[name] = str(err)
+        else:
+            usable.append(name)
+    return usable, skipped

@@ -24,7 +24,7 @@ from fairdash.slices._metrics import (
 )
 from fairdash.slices._significance import benjamini_hochberg
 
-__all__ = ["SLICE_COLUMNS", "SLICE_METRICS", "find_slices"]
+__all__ = ["SLICE_COLUMNS", "SLICE_METRICS", "find_slices", "slice_summary"]
 
 #: Metrics :func:`find_slices` can rank by.
 SLICE_METRICS: tuple[str, ...] = (*PROPORTION_METRICS, *MEAN_METRICS)
@@ -381,3 +381,27 @@ def find_slices(
         "prune": bool(prune),
     }
     return table
+
+
+def slice_summary(table: pd.DataFrame) -> str:
+    """What a slice search tested and found, in one sentence.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As :func:`find_slices` returns it (its ``attrs`` are read).
+
+    Returns
+    -------
+    str
+        E.g. ``"1,772 slices tested (1 to 3 conditions, at least 30 rows in the metric's
+        denominator); 94 significant at a false discovery rate of 0.05, 82 of them
+        harmful."``
+    """
+    attrs = table.attrs
+    return (
+        f"{attrs['n_tested']:,} slices tested (1 to {attrs['max_order']} conditions, at least "
+        f"{attrs['min_size']} rows in the metric's denominator); {attrs['n_significant']:,} "
+        f"significant at a false discovery rate of {attrs['fdr']:g}, "
+        f"{attrs['n_significant_harmful']:,} of them harmful."
+    )

@@ -1,0 +1,148 @@
+"""AppTest of the Discover page: the search over a trained model's test rows, its words,
+chart and table, and the click that makes a slice's columns the sensitive features."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import fairdash
+from fairdash.slices import find_slices, slice_summary
+from fairdash.tradeoff import MethodConfig, run_methods, split_data
+from fairdash_app.state import UPLOAD, UploadedTable
+from fairdash_app.workflows import evaluation_for
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "discover.py")
+
+
+def loans(n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    """Loans whose outcome is noise for young renters in the south: the model fails there."""
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame(
+        {
+            "sex": rng.choice(["F", "M"], n),
+            "age": rng.integers(18, 70, n),
+            "region": rng.choice(["north", "south", "east"], n),
+            "housing": rng.choice(["rent", "own"], n),
+            "income": rng.normal(50, 15, n).round(1),
+            "applicant_id": [f"A{i:05d}" for i in range(n)],  # not searchable: an identifier
+        }
+    )
+    score = (data["income"] - 50) / 10
+    approved = rng.random(n) < 1 / (1 + np.exp(-3 * score))
+    noise = (data["age"] < 30) & (data["region"] == "south") & (data["housing"] == "rent")
+    approved = np.where(noise, rng.random(n) < 0.5, approved)
+    return data.assign(approved=np.where(approved, "yes", "no"))
+
+
+@pytest.fixture(scope="module")
+def session():
+    data = loans()
+    problem = fairdash.define_problem(
+        data,
+        target="approved",
+        positive_label="yes",
+        sensitive_features=["sex"],
+        feature_columns=["age", "region", "housing", "income"],
+    )
+    results = run_methods(data, problem, methods=[MethodConfig("unmitigated")], random_state=0)
+    split = split_data(data, problem, test_size=0.3, calibration_size=0.2, random_state=0)
+    return {
+        "data": data,
+        "data_name": "loans.csv",
+        "data_digest": "x",
+        "problem": problem,
+        "models": results,
+        "evaluation": evaluation_for(data, problem, split.test_index, data_name="loans.csv",
+                                     data_digest="x"),
+        "current_model": results[0].name,
+    }
+
+
+def run(session: dict | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_without_a_model_it_says_where_to_start():
+    at = run()
+    assert at.info and not at.error
+
+
+def test_search_words_chart_and_table_equal_the_core(session):
+    at = run(session)
+    # Default columns: the model inputs and the sensitive features (not the identifier).
+    assert at.multiselect(key="w:discover.columns").value == [
+        "sex", "age", "region", "housing", "income"
+    ]
+    evaluation, model = session["evaluation"], session["models"][0]
+    rows = session["data"].loc[evaluation.test_index]
+    expected = find_slices(
+        rows[["sex", "age", "region", "housing", "income"]],
+        evaluation.y_test,
+        model.y_pred,
+        metric="error_rate",
+    )
+    words = [m.value for m in at.markdown]
+    assert slice_summary(expected) in words
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    drawn = figure["data"][1]["y"]
+    assert list(drawn)[::-1] == list(expected["slice"].head(15))
+    table = at.dataframe[0].value
+    assert list(table["slice"]) == list(expected["slice"].head(50))
+    np.testing.assert_allclose(table["q_value"], expected["q_value"].head(50))
+    # The planted slice's conditions are among the worst.
+    top = set(expected["conditions"].iloc[0])
+    assert top & {("region", "south"), ("housing", "rent")}
+
+
+def test_changing_the_metric_and_order_searches_again(session):
+    at = run(session)
+    at.selectbox(key="w:discover.metric").set_value("false_negative_rate").run()
+    at.slider(key="w:discover.max_order").set_value(1).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["order"]) == {1}
+    assert "1 to 1 conditions" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_column_that_cannot_be_searched_is_a_message(session):
+    at = run(session)
+    at.multiselect(key="w:discover.columns").set_value(["sex", "applicant_id"]).run()
+    assert not at.exception
+    assert "applicant_id" in at.error[0].value
+
+
+def test_one_click_makes_a_slice_s_columns_the_sensitive_features(session):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for key, value in session.items():
+        at.session_state[key] = value
+    # As after uploading loans.csv and training on it.
+    at.session_state["upload"] = UploadedTable("loans.csv", "x", session["data"])
+    at.session_state["w:data.source"] = UPLOAD
+    at.session_state["w:data.target"] = "approved"
+    at.session_state["w:data.positive"] = "yes"
+    at.session_state["w:data.sensitive"] = ["sex"]
+    at.run()
+    at.switch_page("pages/discover.py").run()
+    assert not at.exception, at.exception
+    chosen = at.selectbox(key="w:discover.chosen").value
+    columns = [c.split(" = ")[0] for c in chosen.split(" & ")]
+    at.button(key="a:discover.use").click().run()
+    assert not at.exception, at.exception
+    # Now on Data & model, whose sensitive features are the slice's columns.
+    assert at.multiselect(key="w:data.sensitive").value == columns
+    assert at.session_state["problem"].sensitive_features == tuple(columns)
+    # The model used those columns as inputs: they stay inputs.
+    if set(columns) - {"sex"}:
+        assert at.checkbox(key="w:data.include_sensitive").value is True
