@@ -113,6 +113,7 @@ DEFAULTS = {
     "thresholds": None,  # what-if thresholds by group label, if set
     "flash": None,  # a message for the next run (set by a button callback)
     "confirm_train": False,  # Data & model asks before training replaces several models
+    "slices": None,  # (model uid, find_slices table): the Discover page's last search
 }
 #: Caches, each a dict keyed by model identity (``ModelResult.uid``).
 CACHES = {
@@ -127,7 +128,8 @@ _DEFINITION_WIDGETS = tuple(
 # Widgets whose values only make sense for the models they were set for.
 _DERIVED_WIDGETS = (widget_key("whatif", "group."), widget_key("whatif", "all"))
 # Results: everything computed from data, problem or models.
-_RESULTS = ("run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds")
+_RESULTS = ("run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds",
+            "slices")
 
 
 def init_state() -> None:

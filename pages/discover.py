@@ -74,6 +74,7 @@ except InputError as err:
     st.error(str(err))
     st.stop()
 
+state["slices"] = (model.uid, table)  # for the report's "subgroups the model fails"
 st.markdown(slice_summary(table))
 if table.empty:
     st.info("No slice is large enough to test; lower the minimum size.")

@@ -10,7 +10,7 @@ import streamlit as st
 import fairdash
 from fairdash.io import to_csv_bytes
 from fairdash.plots import model_figures
-from fairdash.report import audit_report_html
+from fairdash.report import audit_report_html, slice_sections
 from fairdash.tradeoff import results_table
 from fairdash_app.state import (
     action_key,
@@ -75,6 +75,8 @@ if "error_rates" in figures:
 if state["thresholds"]:
     extra.append(("What-if thresholds", pd.Series(state["thresholds"], name="threshold")
                   .rename_axis("group").to_frame()))
+if state["slices"] is not None and state["slices"][0] == model.uid:
+    extra += slice_sections(state["slices"][1])
 extra.append(("Configuration", session_config()))
 
 st.subheader("Downloads")

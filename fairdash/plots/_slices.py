@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,7 +17,9 @@ _MAX_LABEL = 60
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+    # Values come from users' data; plotly renders some HTML in labels, so escape it.
+    text = text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+    return html.escape(text, quote=False)
 
 
 def slice_chart(table: pd.DataFrame, *, top: int = 15, title: str | None = None) -> go.Figure:

@@ -8,5 +8,6 @@ and any extra sections. Every user-supplied string is escaped.
 """
 
 from fairdash.report._html import audit_report_html, dataframe_html, report_versions
+from fairdash.report._slices import slice_sections
 
-__all__ = ["audit_report_html", "dataframe_html", "report_versions"]
+__all__ = ["audit_report_html", "dataframe_html", "report_versions", "slice_sections"]

@@ -3,6 +3,7 @@ chart and table, and the click that makes a slice's columns the sensitive featur
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def test_search_words_chart_and_table_equal_the_core(session):
     assert slice_summary(expected) in words
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     drawn = figure["data"][1]["y"]
-    assert list(drawn)[::-1] == list(expected["slice"].head(15))
+    assert list(drawn)[::-1] == [html.escape(s, quote=False) for s in expected["slice"].head(15)]
     table = at.dataframe[0].value
     assert list(table["slice"]) == list(expected["slice"].head(50))
     np.testing.assert_allclose(table["q_value"], expected["q_value"].head(50))
@@ -123,11 +124,11 @@ def test_a_column_that_cannot_be_searched_is_a_message(session):
     assert "applicant_id" in at.error[0].value
 
 
-def test_one_click_makes_a_slice_s_columns_the_sensitive_features(session):
+def app(session: dict) -> AppTest:
+    """The whole app, as after uploading loans.csv and training on it."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     for key, value in session.items():
         at.session_state[key] = value
-    # As after uploading loans.csv and training on it.
     at.session_state["upload"] = UploadedTable("loans.csv", "x", session["data"])
     at.session_state["w:data.source"] = UPLOAD
     at.session_state["w:data.target"] = "approved"
@@ -136,6 +137,27 @@ def test_one_click_makes_a_slice_s_columns_the_sensitive_features(session):
     at.run()
     at.switch_page("pages/discover.py").run()
     assert not at.exception, at.exception
+    return at
+
+
+def test_the_report_gets_the_subgroups_the_model_fails(session, monkeypatch):
+    import fairdash.report
+
+    sections = []
+
+    def report(*args, extra_sections=(), **kwargs):
+        sections.extend(title for title, _ in extra_sections)
+        return "<html></html>"
+
+    monkeypatch.setattr(fairdash.report, "audit_report_html", report)
+    at = app(session)
+    at.switch_page("pages/report.py").run()
+    assert not at.exception, at.exception
+    assert "Subgroups the model fails" in sections
+
+
+def test_one_click_makes_a_slice_s_columns_the_sensitive_features(session):
+    at = app(session)
     chosen = at.selectbox(key="w:discover.chosen").value
     columns = [c.split(" = ")[0] for c in chosen.split(" & ")]
     at.button(key="a:discover.use").click().run()

@@ -1,0 +1,47 @@
+"""The report's "subgroups the model fails" sections, from a slice search."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from fairdash.report._html import dataframe_html
+
+__all__ = ["slice_sections"]
+
+_SHOWN = ("slice", "order", "size", "value", "complement", "gap", "ci_low", "ci_high", "q_value",
+          "significant")
+
+
+def slice_sections(table: pd.DataFrame, *, top: int = 30) -> list[tuple[str, Any]]:
+    """Sections for :func:`audit_report_html`'s ``extra_sections``: the search in words,
+    the ``top`` most harmful slices as a table, and a chart of the worst with intervals.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As :func:`fairdash.slices.find_slices` returns it.
+    top : int, default=30
+        Slices listed in the table.
+
+    Returns
+    -------
+    list of (str, object)
+        Titles with an HTML fragment (every value escaped) and a plotly figure.
+    """
+    from fairdash.plots import slice_chart
+    from fairdash.slices import slice_summary
+
+    metric = str(table.attrs.get("metric", "")).replace("_", " ")
+    words = (
+        f"<p>Metric: {html.escape(metric)}. {html.escape(slice_summary(table))} Each slice is "
+        "compared with all other rows; q-values are Benjamini-Hochberg's over every slice "
+        "tested.</p>"
+    )
+    shown = table.head(top)[list(_SHOWN)]
+    return [
+        ("Subgroups the model fails", words + dataframe_html(shown, index=False)),
+        ("Subgroups the model fails: the worst, with intervals", slice_chart(table)),
+    ]
