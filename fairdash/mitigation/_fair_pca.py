@@ -70,7 +70,7 @@ class FairPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         smaller enforces equal covariances more strictly.
     tol : float, default=1e-10
         Mean differences whose singular value is below ``tol`` times the
-        largest absolute centred group mean are rounding noise, not directions.
+        largest absolute centred feature value are rounding noise, not directions.
 
     Attributes
     ----------
@@ -142,7 +142,7 @@ class FairPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.mean_ = X.mean(axis=0)
         centred = X - self.mean_
         counts, means = _group_moments(centred, groups.codes, groups.n_groups)
-        self.removed_directions_ = self._span(means[1:] - means[0], scale=np.abs(means).max())
+        self.removed_directions_ = self._span(means[1:] - means[0], scale=np.abs(centred).max())
         # Orthonormal basis of the mean-matched subspace: the complement of the span.
         _, _, vt = np.linalg.svd(
             np.eye(X.shape[1]) - self.removed_directions_.T @ self.removed_directions_

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import kurtosis, skew
 from sklearn.base import BaseEstimator
-from sklearn.covariance import LedoitWolf
+from sklearn.covariance import EmpiricalCovariance, LedoitWolf
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
@@ -169,6 +169,10 @@ class OptimalSteering(BaseEstimator):
         The reference group (its value, or a tuple of values for several
         sensitive columns); by default the group with the highest rate of the
         positive (greater) label.
+    shrinkage : bool, default=True
+        Estimate the cells' covariances with Ledoit–Wolf shrinkage (else the
+        maximum-likelihood covariance, which must then be invertible). In one
+        dimension both are the same.
     max_iter : int, default=500
         L-BFGS iterations (several features).
     tol : float, default=1e-10
@@ -204,11 +208,13 @@ class OptimalSteering(BaseEstimator):
         *,
         mode: str = "affirmative_action",
         reference=None,
+        shrinkage: bool = True,
         max_iter: int = 500,
         tol: float = 1e-10,
     ) -> None:
         self.mode = mode
         self.reference = reference
+        self.shrinkage = shrinkage
         self.max_iter = max_iter
         self.tol = tol
 
@@ -266,14 +272,17 @@ class OptimalSteering(BaseEstimator):
         self.covariances_ = np.zeros((groups.n_groups, 2, d, d))
         for g in range(groups.n_groups):
             for i in range(2):
-                estimate = LedoitWolf().fit(Z[cell == 2 * g + i])
+                estimator = LedoitWolf() if self.shrinkage else EmpiricalCovariance()
+                estimate = estimator.fit(Z[cell == 2 * g + i])
                 self.means_[g, i] = estimate.location_
                 self.covariances_[g, i] = estimate.covariance_
-        degenerate = np.argwhere(np.linalg.eigvalsh(self.covariances_)[..., 0] <= 0)
+        spectra = np.linalg.eigvalsh(self.covariances_)
+        degenerate = np.argwhere(spectra[..., 0] <= 1e-12 * spectra[..., -1])
         for g, i in degenerate:
             raise InputError(
                 f"The features of group {groups.label(int(g))}, class {self.classes_[i]!r} "
-                "do not vary; a Gaussian cannot be fitted to them."
+                "are constant or collinear; a Gaussian cannot be fitted to them"
+                + ("." if self.shrinkage else " without shrinkage (shrinkage=True).")
             )
         class_weights = np.bincount(classes, minlength=2) / len(classes)
         self.affine_maps_, self.kl_divergence_ = {}, {}
@@ -364,11 +373,11 @@ class OptimalSteering(BaseEstimator):
             are equal already).
         """
         X, labels, groups, cell, Z = self._fit(X, y, sensitive_features)
-        steered = Z.copy()
+        X_steered = X.copy()  # the reference group's rows stay exactly as they are
         for (g, i), (new_mean, transport) in self._transports.items():
             rows = cell == 2 * g + i
-            steered[rows] = new_mean + (Z[rows] - self.means_[g, i]) @ transport.T
-        X_steered = steered * self._scale + self._centre
+            moved = new_mean + (Z[rows] - self.means_[g, i]) @ transport.T
+            X_steered[rows] = moved * self._scale + self._centre
         return X_steered, labels, reweighing_weights(labels, groups.codes)
 
     def __sklearn_tags__(self):
