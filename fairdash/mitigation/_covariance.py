@@ -187,12 +187,22 @@ class CovarianceConstrainedClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
+        if type_of_target(labels) == "unknown":
+            raise InputError(
+                "Unknown label type: CovarianceConstrainedClassifier needs class labels "
+                "(numbers, text or booleans)."
+            )
         if type_of_target(labels) == "continuous":
             raise InputError("CovarianceConstrainedClassifier needs class labels; y is continuous.")
         self.classes_ = np.unique(labels)
+        if len(self.classes_) == 1:
+            raise InputError(
+                "y has one class only; CovarianceConstrainedClassifier needs both classes."
+            )
         if len(self.classes_) != 2:
             raise InputError(
-                "CovarianceConstrainedClassifier needs exactly two classes in y, got "
+                "Only binary classification is supported: CovarianceConstrainedClassifier "
+                "needs exactly two classes in y, got "
                 f"{len(self.classes_)}."
             )
         groups = encode_groups(sensitive_features, n_rows=X.shape[0])
@@ -377,7 +387,8 @@ class CovarianceConstrainedClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Class of each row: ``classes_[1]`` where the decision function is positive."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(int)]
 
     @available_if(lambda self: self.loss == "logistic")
     def predict_proba(self, X) -> np.ndarray:

@@ -150,8 +150,9 @@ class FairPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         basis = vt[: X.shape[1] - len(self.removed_directions_)].T
         if basis.shape[1] < k:
             raise InputError(
-                f"Only {basis.shape[1]} direction(s) have equal group means ({X.shape[1]} "
-                f"features, {len(self.removed_directions_)} mean difference(s) removed); "
+                f"Only {basis.shape[1]} direction(s) have equal group means "
+                f"(n_features={X.shape[1]}, {len(self.removed_directions_)} mean "
+                "difference(s) removed); "
                 f"n_components={k} is too many."
             )
         if self.match == "covariance":

@@ -242,12 +242,20 @@ class OptimalSteering(BaseEstimator):
             raise InputError(f"mode must be one of {_MODES}, got {self.mode!r}.")
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
+        if type_of_target(labels) == "unknown":
+            raise InputError(
+                "Unknown label type: OptimalSteering needs class labels (numbers, text or "
+                "booleans)."
+            )
         if type_of_target(labels) == "continuous":
             raise InputError("OptimalSteering needs class labels; y is continuous.")
         self.classes_ = np.unique(labels)
+        if len(self.classes_) == 1:
+            raise InputError("y has one class only; OptimalSteering needs both classes.")
         if len(self.classes_) != 2:
             raise InputError(
-                f"OptimalSteering needs exactly two classes in y, got {len(self.classes_)}."
+                "Only binary classification is supported: OptimalSteering needs exactly two "
+                f"classes in y, got {len(self.classes_)}."
             )
         groups = encode_groups(sensitive_features, n_rows=X.shape[0])
         self.groups_ = groups.keys
@@ -257,7 +265,7 @@ class OptimalSteering(BaseEstimator):
         for g, i in zip(*np.nonzero(counts < 2), strict=True):
             raise InputError(
                 f"Group {groups.label(int(g))} has {counts[g, i]} row(s) of class "
-                f"{self.classes_[i]!r}; steering estimates a Gaussian per group and class "
+                f"{self.classes_[i].tolist()!r}; steering estimates a Gaussian per group and class "
                 "and needs at least 2. Merge small groups or drop that sensitive feature."
             )
         reference = self._reference_code(groups, counts)
@@ -280,8 +288,9 @@ class OptimalSteering(BaseEstimator):
         degenerate = np.argwhere(spectra[..., 0] <= 1e-12 * spectra[..., -1])
         for g, i in degenerate:
             raise InputError(
-                f"The features of group {groups.label(int(g))}, class {self.classes_[i]!r} "
-                "are constant or collinear; a Gaussian cannot be fitted to them"
+                f"The features of group {groups.label(int(g))}, class "
+                f"{self.classes_[i].tolist()!r} are constant or collinear; a Gaussian cannot "
+                "be fitted to them"
                 + ("." if self.shrinkage else " without shrinkage (shrinkage=True).")
             )
         class_weights = np.bincount(classes, minlength=2) / len(classes)
