@@ -3,7 +3,7 @@
 Run on demand (never part of the tests)::
 
     python benchmarks/bench_methods.py           # all rows, writes benchmarks/results/methods.*
-    python benchmarks/bench_methods.py --quick   # 8,000 rows, 1 repeat; prints only
+    python benchmarks/bench_methods.py --quick   # 8,000 rows, 1 repeat, written to a temp folder
 
 On the same 70% / 30% train / test split (``fairdash.tradeoff.split_data``,
 stratified by group and label), with sex and with sex x race as the sensitive
@@ -25,31 +25,19 @@ scaled numerics, one-hot categoricals), fitted on the training rows; the
 sensitive columns are not model inputs; the column ``source`` (which original
 file a row came from) is dropped. Metrics on the test rows: accuracy,
 demographic parity difference and equalized odds difference (fairlearn's
-functions). Fit times are medians of the repeats (``time.perf_counter``),
-preprocessing excluded. Single-threaded BLAS.
+functions). Fit times are medians of the repeats (``_common.timed``),
+preprocessing excluded. Single-threaded BLAS (``--threads=N`` to change).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import sys
-import time
 import warnings
-from pathlib import Path
 
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_name] = "1"
+import _common
+
+_common.limit_threads(1)
 
 import numpy as np  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import fairlearn  # noqa: E402
-import sklearn  # noqa: E402
 from fairlearn.metrics import (  # noqa: E402
     demographic_parity_difference,
     equalized_odds_difference,
@@ -70,7 +58,6 @@ from fairdash.mitigation import (  # noqa: E402
 from fairdash.models import make_preprocessor  # noqa: E402
 from fairdash.tradeoff import split_data  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SEED = 0
 N_COMPONENTS = 10
 
@@ -110,7 +97,6 @@ class Projected:
         self.projection_ = self.make_projection()
         if self.sensitive_as_column:
             self.projection_.fit(self._columns(X, one_hot))
-            self.n_sensitive_ = one_hot.shape[1]
         elif self.with_groups:
             self.projection_.fit(X, sensitive_features=sensitive_features)
         else:
@@ -209,21 +195,19 @@ def methods(n_features: int, n_groups: int):
     ]
 
 
-def fit_and_predict(factory, how, train, test):
+def fit(factory, how, train):
     model = factory()
-    start = time.perf_counter()
     if how == "plain":
-        model.fit(train["X"], train["y"])
-    elif how == "one_hot":
-        model.fit(train["X"], train["y"], sensitive_features=None, one_hot=train["one_hot"])
-    else:
-        model.fit(train["X"], train["y"], sensitive_features=train["s"])
-    seconds = time.perf_counter() - start
+        return model.fit(train["X"], train["y"])
     if how == "one_hot":
-        y_pred = model.predict(test["X"], one_hot=test["one_hot"])
-    else:
-        y_pred = model.predict(test["X"])
-    return seconds, np.asarray(y_pred).astype(int), model
+        return model.fit(train["X"], train["y"], sensitive_features=None, one_hot=train["one_hot"])
+    return model.fit(train["X"], train["y"], sensitive_features=train["s"])
+
+
+def predict(model, how, test) -> np.ndarray:
+    if how == "one_hot":
+        return np.asarray(model.predict(test["X"], one_hot=test["one_hot"])).astype(int)
+    return np.asarray(model.predict(test["X"])).astype(int)
 
 
 def run(parts, repeats: int) -> list[dict]:
@@ -231,20 +215,20 @@ def run(parts, repeats: int) -> list[dict]:
     rows = []
     catalogue = methods(train["X"].shape[1], train["one_hot"].shape[1])
     for pair, name, factory, how in catalogue:
-        times = []
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for _ in range(repeats):
-                    seconds, y_pred, model = fit_and_predict(factory, how, train, test)
-                    times.append(seconds)
+                timing = _common.timed(lambda f=factory, h=how: fit(f, h, train), repeats)
         except InputError as error:  # e.g. a (group, class) cell too small to steer
             rows.append({"pair": pair, "method": name, "error": str(error)})
             continue
+        model = timing["result"]
+        y_pred = predict(model, how, test)
         row = {
             "pair": pair,
             "method": name,
-            "fit_seconds": float(np.median(times)),
+            "fit_seconds": timing["s"],
+            "fit_runs_s": timing["runs_s"],
             "accuracy": float(np.mean(y_pred == test["y"])),
             "demographic_parity_difference": float(
                 demographic_parity_difference(test["y"], y_pred, sensitive_features=test["s"])
@@ -261,26 +245,17 @@ def run(parts, repeats: int) -> list[dict]:
     return rows
 
 
-def machine(load_before, load_after) -> dict:
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "sklearn": sklearn.__version__,
-        "fairlearn": fairlearn.__version__,
-        "load_before": [round(v, 2) for v in load_before],
-        "load_after": [round(v, 2) for v in load_after],
-    }
-
-
-def markdown(report: dict) -> str:
+def markdown(report: dict) -> list[str]:
     lines = [
         "# Published methods beside their nearest fairlearn / fairdash method (Adult)",
         "",
-        f"Rows: {report['n_rows']:,} (70% train, 30% test). Machine: "
-        f"{report['machine']['cpus']} CPUs, scikit-learn {report['machine']['sklearn']}, "
-        f"fairlearn {report['machine']['fairlearn']}; load average before / after: "
-        f"{report['machine']['load_before']} / {report['machine']['load_after']}. "
-        f"Fit time: median of {report['repeats']} run(s).",
+        f"Rows: {report['n_rows']:,} (70% train, 30% test); fit time: median of "
+        f"{report['repeats']} run(s), preprocessing excluded; metrics on the test rows "
+        "(DP: demographic parity difference, EO: equalized odds difference).",
+        "",
+        _common.machine_line(report["machine"]),
+        "",
+        _common.load_line(report),
         "",
     ]
     for sensitive, rows in report["results"].items():
@@ -300,32 +275,25 @@ def markdown(report: dict) -> str:
                 f"| {r['equalized_odds_difference']:.4f} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="8,000 rows, 1 repeat, print only")
-    args = parser.parse_args(argv)
-    repeats = 1 if args.quick else 3
-    load_before = os.getloadavg()
+def main() -> None:
+    parser = _common.make_parser(__doc__.splitlines()[0], quick="8,000 rows, 1 repeat")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    repeats = 1 if args.quick else args.repeats
+    report = _common.start_run(quick=args.quick)
     data = load(args.quick)
     results = {}
     for sensitive in (["sex"], ["sex", "race"]):
         parts = prepare(data, sensitive)
         results[" x ".join(sensitive)] = run(parts, repeats)
-    report = {
-        "n_rows": len(data),
-        "repeats": repeats,
-        "machine": machine(load_before, os.getloadavg()),
-        "results": results,
-    }
-    text = markdown(report)
-    print(text)
-    if not args.quick:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "methods.json").write_text(json.dumps(report, indent=2) + "\n")
-        (RESULTS / "methods.md").write_text(text + "\n")
+    report.update(n_rows=len(data), repeats=repeats, results=results)
+    _common.finish_run(report)
+    lines = markdown(report)
+    print("\n".join(lines), flush=True)
+    _common.write_results("methods", lines, report, out_dir=_common.output_dir(args))
 
 
 if __name__ == "__main__":
