@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.linalg import null_space
 from sklearn.decomposition import PCA
 
 from fairdash import InputError
@@ -111,3 +112,21 @@ def test_bad_input_is_an_input_error():
         FairPCA(1, match="median").fit(X, sensitive_features=group)
     with pytest.raises(InputError, match="sensitive_features is required"):
         FairPCA(1).fit(X, sensitive_features=None)
+
+
+def test_covariance_variant_matches_the_papers_two_group_algorithm():
+    """Kleindessner et al.'s algorithm, step by step: null space, covariance gap, PCA."""
+    X, group = _grouped_data(2, d=8, seed=5)
+    k, kept = 2, 4
+    fair = FairPCA(k, match="covariance", n_covariance_directions=kept)
+    fair.fit(X, sensitive_features=group)
+    centred = X - X.mean(axis=0)
+    z = group - group.mean()
+    R = null_space((z @ centred)[None, :])
+    gap = R.T @ (np.cov(centred[group == 0].T) - np.cov(centred[group == 1].T)) @ R
+    values, vectors = np.linalg.eigh(gap)
+    V = vectors[:, np.argsort(np.abs(values))[:kept]]  # smallest |eigenvalue|
+    reduced = centred @ R @ V
+    _, eigenvectors = np.linalg.eigh(reduced.T @ reduced)
+    W = R @ V @ eigenvectors[:, -k:]
+    np.testing.assert_allclose(fair.components_.T @ fair.components_, W @ W.T, atol=1e-8)
