@@ -12,11 +12,12 @@ import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from fairdash._errors import InputError
+from fairdash.tradeoff._specs import MethodSpec, ParameterSpec
 
 __all__ = [
     "CATALOGUE",
@@ -29,104 +30,6 @@ __all__ = [
     "MethodSpec",
     "ParameterSpec",
 ]
-
-ParameterKind = Literal["float", "int", "choice", "bool", "float_list"]
-Widget = Literal["slider", "number", "select", "count_slider", "sweep_toggle", "hidden"]
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """One parameter of a method: its type, default and the limits the page allows.
-
-    Attributes
-    ----------
-    name : str
-        The key in :attr:`MethodConfig.params`.
-    label : str
-        Widget label on the Mitigate page.
-    kind : {"float", "int", "choice", "bool", "float_list"}
-        The value's type. A ``float_list`` holds numbers in
-        [``minimum``, ``maximum``] (and ``None`` if ``allow_none``), at most
-        ``max_items`` of them.
-    default : object
-    widget : str
-        How the page shows it: ``"slider"``, ``"number"``, ``"select"``,
-        ``"count_slider"`` (a slider of how many evenly spaced values from
-        ``minimum`` to ``maximum``, ``min_items`` to ``max_items``),
-        ``"sweep_toggle"`` (a checkbox: the default list, or ``[None]``), or
-        ``"hidden"``: the page does not show it, and a saved configuration
-        may only repeat its default.
-    minimum, maximum, step : float, optional
-        Numeric limits (for lists, of every item) and the widget's step.
-    choices : tuple
-        The allowed values of a ``choice``.
-    choice_labels : mapping
-        Readable names of the choices.
-    min_items, max_items : int, optional
-        Length limits of a ``float_list``.
-    allow_none : bool
-        Whether a list item may be ``None``.
-    number_format : str, optional
-        printf-style format of a number widget.
-    """
-
-    name: str
-    label: str
-    kind: ParameterKind
-    default: Any
-    widget: Widget = "hidden"
-    minimum: float | None = None
-    maximum: float | None = None
-    step: float | None = None
-    choices: tuple = ()
-    choice_labels: Mapping[str, str] = field(default_factory=dict)
-    min_items: int | None = None
-    max_items: int | None = None
-    allow_none: bool = False
-    number_format: str | None = None
-
-    @property
-    def exposed(self) -> bool:
-        """Whether the Mitigate page lets the user set it."""
-        return self.widget != "hidden"
-
-    def choice_label(self, value: str) -> str:
-        """The readable name of a choice."""
-        return self.choice_labels.get(value, str(value).replace("_", " "))
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """A mitigation method in the catalogue.
-
-    Attributes
-    ----------
-    name : str
-        Key used in configurations, e.g. ``"grid_search"``.
-    label : str
-        Name shown to users.
-    stage : {"none", "pre-processing", "in-processing", "post-processing"}
-    description : str
-        One sentence on what it does.
-    parameters : tuple of ParameterSpec
-    regression : bool
-        Whether it also works for regression targets.
-    """
-
-    name: str
-    label: str
-    stage: str
-    description: str
-    parameters: tuple[ParameterSpec, ...] = ()
-    regression: bool = False
-
-    def parameter(self, name: str) -> ParameterSpec:
-        """The parameter called ``name``."""
-        for parameter in self.parameters:
-            if parameter.name == name:
-                return parameter
-        raise KeyError(name)
-
 
 _REDUCTION_CONSTRAINTS = {
     "demographic_parity": "Demographic parity",
@@ -210,6 +113,47 @@ CATALOGUE: dict[str, MethodSpec] = {
             "(Donini et al.).",
         ),
         MethodSpec(
+            "fair_pca",
+            "Fair PCA (pre-processing)",
+            "pre-processing",
+            "A fair representation, then the chosen estimator: principal components of "
+            "the preprocessed features along which every group has the same mean "
+            "(Kleindessner et al. 2023).",
+            (
+                ParameterSpec(
+                    "n_components",
+                    "Components",
+                    "int",
+                    10,
+                    widget="slider",
+                    minimum=1,
+                    maximum=50,
+                    step=1,
+                ),
+                ParameterSpec(
+                    "match",
+                    "Match",
+                    "choice",
+                    "mean",
+                    widget="select",
+                    choices=("mean", "covariance"),
+                    choice_labels={
+                        "mean": "group means",
+                        "covariance": "group means and covariances",
+                    },
+                ),
+            ),
+        ),
+        MethodSpec(
+            "steering",
+            "Optimal steering (pre-processing)",
+            "pre-processing",
+            "Steers the training data: moves every other group's rows to the nearest "
+            "distribution (in KL divergence) whose Bayes classifiers are fair under a "
+            "Gaussian model, with weights equalising base rates, then fits the chosen "
+            "estimator; test rows are untouched (Sharma et al. 2025).",
+        ),
+        MethodSpec(
             "grid_search",
             "Grid search (in-processing)",
             "in-processing",
@@ -260,6 +204,27 @@ CATALOGUE: dict[str, MethodSpec] = {
                     minimum=5,
                     maximum=200,
                     step=1,
+                ),
+            ),
+        ),
+        MethodSpec(
+            "covariance_constrained",
+            "Covariance-constrained classifier (in-processing, own linear model)",
+            "in-processing",
+            "A penalised logistic regression (in place of the chosen estimator) whose "
+            "decision function has bounded covariance with every group (Zafar et al. "
+            "2017); one model per bound, a share of the unconstrained covariance.",
+            (
+                ParameterSpec(
+                    "factors",
+                    "Covariance bounds in the sweep (1 unconstrained … 0 none)",
+                    "float_list",
+                    [round(i / 10, 1) for i in range(11)],
+                    widget="count_slider",
+                    minimum=0.0,
+                    maximum=1.0,
+                    min_items=2,
+                    max_items=21,
                 ),
             ),
         ),
@@ -385,8 +350,9 @@ class MethodConfig:
     ----------
     method : str
         One of :data:`METHODS`: ``"unmitigated"``, ``"reweighing"``,
-        ``"correlation_remover"``, ``"linear_ferm"``, ``"grid_search"``,
-        ``"exponentiated_gradient"``, ``"threshold_optimizer"``, ``"barycenter"``.
+        ``"correlation_remover"``, ``"linear_ferm"``, ``"fair_pca"``,
+        ``"steering"``, ``"grid_search"``, ``"exponentiated_gradient"``,
+        ``"covariance_constrained"``, ``"threshold_optimizer"``, ``"barycenter"``.
     params : mapping, optional
         Overrides of :data:`DEFAULT_PARAMS` ``[method]``:
 
@@ -394,7 +360,11 @@ class MethodConfig:
           with the groups);
         - grid_search: ``constraints``, ``grid_size``, ``grid_limit``,
           ``constraint_weight``, ``n_jobs``;
+        - fair_pca: ``n_components``, ``match`` (``"mean"`` or ``"covariance"``);
         - exponentiated_gradient: ``constraints``, ``eps``, ``max_iter``;
+        - covariance_constrained: ``factors`` (list in [0, 1], one model each:
+          the bound on every group's covariance as a share of the
+          unconstrained classifier's largest; 0 is c = 0);
         - threshold_optimizer: ``constraints``, ``objective``, ``tolerances``
           (list; ``None`` for exact parity, one model each), ``grid_size``, ``flip``;
         - barycenter: ``alphas`` (list in [0, 1], one model each; 0 is fully

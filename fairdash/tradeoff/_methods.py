@@ -20,7 +20,8 @@ from fairdash._errors import InputError
 from fairdash._problem import Problem
 from fairdash.metrics import group_metrics, regression_group_metrics
 from fairdash.models import make_model, positive_scores
-from fairdash.tradeoff._catalogue import MethodConfig
+from fairdash.tradeoff._catalogue import CATALOGUE, MethodConfig
+from fairdash.tradeoff._feature_space_methods import FEATURE_SPACE_RUNNERS
 from fairdash.tradeoff._results import ModelResult
 from fairdash.tradeoff._small_groups import pool_small_groups
 from fairdash.tradeoff._split import TradeoffSplit
@@ -407,8 +408,7 @@ def _run_barycenter(run: MethodRun, config: MethodConfig, report: Report) -> lis
     return results
 
 
-#: The runner of each method in the catalogue.
-RUNNERS: dict[str, Callable[[MethodRun, MethodConfig, Report], list[ModelResult]]] = {
+_OWN_RUNNERS = {
     "unmitigated": _run_unmitigated,
     "reweighing": _run_reweighing,
     "correlation_remover": _run_correlation_remover,
@@ -417,6 +417,10 @@ RUNNERS: dict[str, Callable[[MethodRun, MethodConfig, Report], list[ModelResult]
     "exponentiated_gradient": _run_exponentiated_gradient,
     "threshold_optimizer": _run_threshold_optimizer,
     "barycenter": _run_barycenter,
+}
+#: The runner of each method in the catalogue, in the catalogue's order.
+RUNNERS: dict[str, Callable[[MethodRun, MethodConfig, Report], list[ModelResult]]] = {
+    name: {**_OWN_RUNNERS, **FEATURE_SPACE_RUNNERS}[name] for name in CATALOGUE
 }
 
 
@@ -429,4 +433,6 @@ def n_models(config: MethodConfig) -> int:
         return len(params["tolerances"])
     if config.method == "barycenter":
         return len(params["alphas"])
+    if config.method == "covariance_constrained":
+        return len(params["factors"])
     return 1

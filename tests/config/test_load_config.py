@@ -73,7 +73,8 @@ def test_what_the_app_saves_loads_into_typed_settings():
     assert config.settings.workflow == "mitigate"
     assert [m.method for m in config.settings.methods] == list(METHODS)
     assert all(isinstance(m, MethodConfig) for m in config.settings.methods)
-    assert config.settings.methods[4].resolved_params() == DEFAULT_PARAMS["grid_search"]
+    grid_search = config.settings.methods[METHODS.index("grid_search")]
+    assert grid_search.resolved_params() == DEFAULT_PARAMS["grid_search"]
     assert config.thresholds == {"Female × White": 0.4, "Male × White": 0.55}
     trained = load(saved("train"))
     assert trained.settings.methods == () and trained.settings.calibration_size is None
@@ -97,6 +98,10 @@ def test_limits_equal_the_pages_limits():
         ("barycenter", "alphas", [1.2, 0.5], "from 0 to 1"),
         ("threshold_optimizer", "tolerances", [None] * 7, "1 to 6"),
         ("threshold_optimizer", "constraints", "magic", "one of"),
+        ("fair_pca", "n_components", 51, "from 1 to 50"),
+        ("fair_pca", "match", "median", "one of"),
+        ("covariance_constrained", "factors", [1.5, 0.0], "from 0 to 1"),
+        ("covariance_constrained", "factors", [0.5] * 22, "2 to 21"),
     ]:
         config = saved()
         method_params(config, method)[name] = value
@@ -130,7 +135,7 @@ def test_settings_the_app_does_not_expose_are_refused_unless_at_their_default():
 def test_sizes_are_bounded():
     config = saved()
     config["settings"]["methods"] = [{"method": "unmitigated"}] * 2000
-    refused(config, "settings.methods", "1 to 8 methods")
+    refused(config, "settings.methods", f"1 to {len(METHODS)} methods")
     config = saved()
     config["settings"]["methods"] = [{"method": "barycenter"}, {"method": "barycenter"}]
     refused(config, "settings.methods", "more than once")

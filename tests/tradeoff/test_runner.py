@@ -37,8 +37,11 @@ def classification(adult):
         "reweighing",
         MethodConfig("correlation_remover", {"alpha": 1.0}),
         "linear_ferm",
+        MethodConfig("fair_pca", {"n_components": 5}),
+        "steering",
         MethodConfig("grid_search", {"grid_size": 4, "n_jobs": 2}),
         MethodConfig("exponentiated_gradient", {"max_iter": 2}),
+        MethodConfig("covariance_constrained", {"factors": [1.0, 0.0]}),
         MethodConfig("threshold_optimizer", {"tolerances": [None, 0.05]}),
         {"method": "barycenter", "params": {"alphas": [0.0, 0.5, 1.0]}},
     ]
@@ -54,7 +57,7 @@ def classification(adult):
 
 def test_every_model_of_every_method_has_test_metrics(adult, classification):
     problem, results, progress = classification
-    assert len(results) == 1 + 1 + 1 + 1 + 4 + 1 + 2 + 3
+    assert len(results) == 1 + 1 + 1 + 1 + 1 + 1 + 4 + 1 + 2 + 2 + 3
     assert {r.method for r in results} == set(METHODS)
     assert len({r.name for r in results}) == len(results)
     split = split_data(adult, problem, random_state=0)

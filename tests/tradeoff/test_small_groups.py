@@ -30,8 +30,11 @@ EVERY_METHOD = [
     "reweighing",
     "correlation_remover",
     "linear_ferm",
+    MethodConfig("fair_pca", {"n_components": 1}),  # 6 features, 6 groups: 1 left
+    "steering",
     MethodConfig("grid_search", {"grid_size": 4, "n_jobs": 1}),
     MethodConfig("exponentiated_gradient", {"max_iter": 5}),
+    MethodConfig("covariance_constrained", {"factors": [1.0, 0.0]}),
     MethodConfig("threshold_optimizer", {"tolerances": [None, 0.05]}),
     MethodConfig("barycenter", {"alphas": [0.0, 1.0]}),
 ]
@@ -67,7 +70,7 @@ def test_race_by_sex_with_groups_of_one_to_three_gives_models_for_every_method(e
     assert isinstance(results, TradeoffResults)
     assert results.failures == []
     assert {r.method for r in results} == set(METHODS)
-    assert len(results) == 1 + 1 + 1 + 1 + 4 + 1 + 2 + 2
+    assert len(results) == 1 + 1 + 1 + 1 + 1 + 1 + 4 + 1 + 2 + 2 + 2
     assert progress[-1] == (len(results), len(results))
     for result in results:
         assert len(result.y_pred) == len(results[0].y_pred)
