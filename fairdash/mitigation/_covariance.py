@@ -12,11 +12,10 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import check_target, encode_groups
+from fairdash.mitigation._validation import binary_classes, check_target, encode_groups
 
 __all__ = ["CovarianceConstrainedClassifier", "boundary_covariances"]
 
@@ -195,24 +194,7 @@ class CovarianceConstrainedClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
-        if type_of_target(labels) == "unknown":
-            raise InputError(
-                "Unknown label type: CovarianceConstrainedClassifier needs class labels "
-                "(numbers, text or booleans)."
-            )
-        if type_of_target(labels) == "continuous":
-            raise InputError("CovarianceConstrainedClassifier needs class labels; y is continuous.")
-        self.classes_ = np.unique(labels)
-        if len(self.classes_) == 1:
-            raise InputError(
-                "y has one class only; CovarianceConstrainedClassifier needs both classes."
-            )
-        if len(self.classes_) != 2:
-            raise InputError(
-                "Only binary classification is supported: CovarianceConstrainedClassifier "
-                "needs exactly two classes in y, got "
-                f"{len(self.classes_)}."
-            )
+        self.classes_ = binary_classes(labels, estimator="CovarianceConstrainedClassifier")
         groups = encode_groups(sensitive_features, n_rows=X.shape[0])
         self.groups_ = groups.keys
         signs = np.where(labels == self.classes_[1], 1.0, -1.0)

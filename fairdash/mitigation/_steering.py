@@ -7,12 +7,11 @@ from scipy.optimize import minimize
 from scipy.stats import kurtosis, skew
 from sklearn.base import BaseEstimator
 from sklearn.covariance import EmpiricalCovariance, LedoitWolf
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
 from fairdash._errors import InputError
 from fairdash.mitigation._reweighing import reweighing_weights
-from fairdash.mitigation._validation import check_target, encode_groups
+from fairdash.mitigation._validation import binary_classes, check_target, encode_groups
 
 __all__ = ["OptimalSteering", "gaussian_kl"]
 
@@ -242,21 +241,7 @@ class OptimalSteering(BaseEstimator):
             raise InputError(f"mode must be one of {_MODES}, got {self.mode!r}.")
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
-        if type_of_target(labels) == "unknown":
-            raise InputError(
-                "Unknown label type: OptimalSteering needs class labels (numbers, text or "
-                "booleans)."
-            )
-        if type_of_target(labels) == "continuous":
-            raise InputError("OptimalSteering needs class labels; y is continuous.")
-        self.classes_ = np.unique(labels)
-        if len(self.classes_) == 1:
-            raise InputError("y has one class only; OptimalSteering needs both classes.")
-        if len(self.classes_) != 2:
-            raise InputError(
-                "Only binary classification is supported: OptimalSteering needs exactly two "
-                f"classes in y, got {len(self.classes_)}."
-            )
+        self.classes_ = binary_classes(labels, estimator="OptimalSteering")
         groups = encode_groups(sensitive_features, n_rows=X.shape[0])
         self.groups_ = groups.keys
         classes = (labels == self.classes_[1]).astype(np.int64)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import _safe_indexing
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from fairdash._errors import InputError
@@ -16,6 +17,7 @@ from fairdash._groups import MISSING_LABEL
 
 __all__ = [
     "GroupEncoding",
+    "binary_classes",
     "check_scores",
     "check_target",
     "encode_groups",
@@ -211,6 +213,33 @@ def check_target(y, *, n_rows: int) -> np.ndarray:
     if values.dtype.kind in "fc" and not np.isfinite(values).all():
         raise InputError("y has infinite values.")
     return values
+
+
+def binary_classes(labels: np.ndarray, *, estimator: str) -> np.ndarray:
+    """The two classes of ``labels`` (sorted: the greater one is the positive class).
+
+    Raises
+    ------
+    fairdash.InputError
+        If the labels are of an unknown type, continuous, or not exactly two classes
+        (the messages scikit-learn's estimator checks expect).
+    """
+    kind = type_of_target(labels)
+    if kind == "unknown":
+        raise InputError(
+            f"Unknown label type: {estimator} needs class labels (numbers, text or booleans)."
+        )
+    if kind == "continuous":
+        raise InputError(f"{estimator} needs class labels; y is continuous.")
+    classes = np.unique(labels)
+    if len(classes) == 1:
+        raise InputError(f"y has one class only; {estimator} needs both classes.")
+    if len(classes) != 2:
+        raise InputError(
+            f"Only binary classification is supported: {estimator} needs exactly two "
+            f"classes in y, got {len(classes)}."
+        )
+    return classes
 
 
 def take_rows(X, rows: np.ndarray):
