@@ -251,3 +251,78 @@ def test_bad_input_is_an_input_error():
     constant = np.zeros_like(X)
     with pytest.raises(InputError, match="are constant or collinear"):
         OptimalSteering().fit(constant, y, sensitive_features=a)
+
+
+def _probability_quadratic_exceeds(A, b, const, mean, cov):
+    """P(x^T A x + b^T x + const > 0) for x ~ N(mean, cov) in 2-D, by 1-D integration.
+
+    For each x1 the condition is a quadratic inequality in x2, whose probability
+    under the Gaussian x2 | x1 is a sum of normal CDFs; x1 is then integrated
+    numerically (trapezoid, 20,001 points over +-12 sd).
+    """
+    sd1 = np.sqrt(cov[0, 0])
+    x1 = np.linspace(mean[0] - 12 * sd1, mean[0] + 12 * sd1, 20_001)
+    cond_mean = mean[1] + cov[0, 1] / cov[0, 0] * (x1 - mean[0])
+    cond_sd = np.sqrt(cov[1, 1] - cov[0, 1] ** 2 / cov[0, 0])
+    alpha = A[1, 1]
+    beta = 2 * A[0, 1] * x1 + b[1]
+    gamma = A[0, 0] * x1**2 + b[0] * x1 + const
+    assert abs(alpha) > 1e-9  # distinct covariances: a proper quadratic in x2
+    disc = beta**2 - 4 * alpha * gamma
+    root = np.sqrt(np.clip(disc, 0, None))
+    low, high = np.sort([(-beta - root) / (2 * alpha), (-beta + root) / (2 * alpha)], axis=0)
+    between = norm.cdf(high, cond_mean, cond_sd) - norm.cdf(low, cond_mean, cond_sd)
+    between = np.where(disc > 0, between, 0.0)
+    # alpha > 0: the quadratic is positive outside the roots; alpha < 0: between them.
+    inside = 1.0 - between if alpha > 0 else between
+    return np.trapezoid(inside * norm.pdf(x1, mean[0], sd1), x1)
+
+
+def _rates_2d(cells, base_rate, thresholds):
+    """TPR, FPR and selection rate of 1[log p1(x)/p0(x) > t] for two 2-D Gaussian classes."""
+    (m0, S0), (m1, S1) = cells
+    P0, P1 = np.linalg.inv(S0), np.linalg.inv(S1)
+    A = 0.5 * (P0 - P1)
+    b = P1 @ m1 - P0 @ m0
+    const = (
+        -0.5 * m1 @ P1 @ m1 + 0.5 * m0 @ P0 @ m0
+        - 0.5 * np.linalg.slogdet(S1)[1] + 0.5 * np.linalg.slogdet(S0)[1]
+    )
+    rates = []
+    for t in thresholds:
+        tpr = _probability_quadratic_exceeds(A, b, const - t, m1, S1)
+        fpr = _probability_quadratic_exceeds(A, b, const - t, m0, S0)
+        rates.append((tpr, fpr, base_rate * tpr + (1 - base_rate) * fpr))
+    return np.array(rates)
+
+
+def test_multivariate_steering_makes_likelihood_ratio_classifiers_fair_at_every_threshold():
+    """Two features; with maximum-likelihood covariances the steered rows' own moments
+    are exactly the targets, so the check re-estimates them from the steered data."""
+    rng = np.random.default_rng(7)
+    specs = [(0, 0, [-1.0, 0.0], [[1.0, 0.3], [0.3, 0.6]], 1500),
+             (0, 1, [0.5, 1.0], [[0.7, -0.2], [-0.2, 1.2]], 500),
+             (1, 0, [0.0, 0.0], [[1.2, 0.4], [0.4, 0.8]], 1000),
+             (1, 1, [2.0, 1.5], [[0.9, 0.1], [0.1, 1.5]], 1200)]
+    X = np.vstack([rng.multivariate_normal(m, S, n) for _, _, m, S, n in specs])
+    a = np.concatenate([np.full(n, g) for g, _, _, _, n in specs])
+    y = np.concatenate([np.full(n, i) for _, i, _, _, n in specs])
+    X_steered, _, weights = OptimalSteering(shrinkage=False).fit_resample(
+        X, y, sensitive_features=a
+    )
+    thresholds = np.linspace(-5.0, 5.0, 21)
+
+    def rates(features, w):
+        out = {}
+        for g in (0, 1):
+            cells = []
+            for i in (0, 1):
+                rows = features[(a == g) & (y == i)]
+                cells.append((rows.mean(axis=0), np.cov(rows, rowvar=False, ddof=0)))
+            out[g] = _rates_2d(cells, np.average(y[a == g], weights=w[a == g]), thresholds)
+        return out
+
+    after = rates(X_steered, weights)
+    assert np.abs(after[0] - after[1]).max() < 1e-3
+    before = rates(X, np.ones(len(y)))
+    assert np.abs(before[0] - before[1]).max() > 0.1
