@@ -433,8 +433,16 @@ def audit_report_html(
 
     Examples
     --------
-    >>> html = audit_report_html(m, problem=problem, source="adult")  # doctest: +SKIP
-    >>> Path("report.html").write_text(html, encoding="utf-8")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from fairdash import define_problem
+    >>> from fairdash.metrics import group_metrics
+    >>> data = pd.DataFrame({"sex": ["f", "m"] * 40, "y": [1, 0, 1, 1] * 20,
+    ...                      "pred": [1, 0, 0, 1] * 20})
+    >>> problem = define_problem(data, target="y", positive_label=1, sensitive_features=["sex"])
+    >>> m = group_metrics(data["y"], data["pred"], data[["sex"]])
+    >>> html = audit_report_html(m, problem=problem, source="example.csv")
+    >>> html.startswith("<!DOCTYPE html>")
+    True
     """
     from plotly.offline import get_plotlyjs
 
