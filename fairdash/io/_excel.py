@@ -12,7 +12,13 @@ import openpyxl
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash.io._checks import check_column_count, check_column_names, check_has_rows
+from fairdash.io._checks import (
+    check_column_count,
+    check_column_names,
+    check_has_rows,
+    renamed_note,
+    unique_names,
+)
 from fairdash.io._infer import as_text, infer_object_column
 
 __all__ = ["read_excel", "sheet_names"]
@@ -181,10 +187,18 @@ def read_excel(data: bytes, *, who: str, sheet: str | int | None) -> tuple[pd.Da
     check_column_names(header, who=where)
     body = rows[1:]
     check_has_rows(len(body), who=where)
+    columns, renamed = unique_names(header)
     series, missing_tokens = {}, {}
-    for name, j in zip(header, keep, strict=True):
-        series[name], tokens = infer_object_column([row[j] for row in body])
-        if tokens:
-            missing_tokens[name] = tokens
-    info = {"sheet": worksheet.title, "sheet_names": names, "missing_tokens": missing_tokens}
+    for name, j in zip(columns, keep, strict=True):
+        column = infer_object_column([row[j] for row in body])
+        series[name] = column.series
+        if column.missing_tokens:
+            missing_tokens[name] = column.missing_tokens
+    info = {
+        "sheet": worksheet.title,
+        "sheet_names": names,
+        "missing_tokens": missing_tokens,
+        "renamed": renamed,
+        "notes": [renamed_note(renamed, who=where)] if renamed else [],
+    }
     return pd.DataFrame(series), info

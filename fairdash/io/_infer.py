@@ -16,20 +16,31 @@ value means:
 - ``true``/``false`` (any case) with nothing missing make a ``bool`` column.
 - Everything else is text (``str``), exactly as read; only empty cells are missing.
 - With ``decimal_comma`` (semicolon-separated files, as written by European
-  spreadsheets), ``1,5`` is the number 1.5.
+  spreadsheets), ``1,5`` is the number 1.5 and ``1.234,5`` is 1234.5 (``.``
+  separating thousands). The convention is decided per column: a column
+  whose only dotted values look like thousands (``20.000``) and that has no
+  decimal comma could be either, so reading stops and names it.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["NA_TOKENS", "as_text", "infer_object_column", "infer_text_column"]
+__all__ = [
+    "NA_TOKENS",
+    "AmbiguousThousands",
+    "Column",
+    "as_text",
+    "infer_object_column",
+    "infer_text_column",
+]
 
 # Lower-case markers read as missing in numeric columns.
 NA_TOKENS = (
@@ -40,11 +51,30 @@ _NA_SET = pa.array(NA_TOKENS)
 
 _INT = r"^[+-]?[0-9]+$"
 _FLOAT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$|^[+-]?(?i:inf|infinity)$"
-_DECIMAL_COMMA = r"^[+-]?[0-9]+(,[0-9]+)?$"
+# German-style numbers: a decimal comma, "." between groups of three digits (1.234,5).
+_DECIMAL_COMMA = r"^[+-]?([0-9]+|[1-9][0-9]{0,2}(\.[0-9]{3})+)(,[0-9]+)?$"
+# Dotted values that could be thousands separators as well as decimal points (20.000).
+_DOT_THOUSANDS = r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+$"
 _LEADING_ZERO = r"^[+-]?0[0-9]"
 _MAX_EXACT_FLOAT_INT = 2**53
+# Values checked first: one that cannot be a number rules the column out cheaply.
+_SAMPLE = 1_000
 
-Column = tuple[pd.Series, list[str]]
+
+class Column(NamedTuple):
+    """A typed column and how it was read."""
+
+    series: pd.Series
+    missing_tokens: list[str]
+    thousands: bool = False  # "." read as a thousands separator (decimal comma)
+
+
+class AmbiguousThousands(ValueError):
+    """Dotted numbers that read as decimals or as thousands, nothing telling which."""
+
+    def __init__(self, example: str) -> None:
+        super().__init__(example)
+        self.example = example
 
 
 def _all(mask: pa.ChunkedArray) -> bool:
@@ -61,6 +91,11 @@ def _text(values: pa.ChunkedArray) -> pd.Series:
     return pc.if_else(empty, pa.scalar(None, values.type), values).to_pandas()
 
 
+def _series(values: pa.ChunkedArray) -> pd.Series:
+    # pandas 3 copies a NumPy array given to Series unless told not to.
+    return pd.Series(values.to_numpy(), copy=False)
+
+
 def _all_missing(n: int) -> pd.Series:
     return pd.Series(np.full(n, np.nan))
 
@@ -73,33 +108,68 @@ def infer_text_column(values: pa.Array | pa.ChunkedArray, *, decimal_comma: bool
     values : pyarrow.Array or pyarrow.ChunkedArray
         The column's fields as read.
     decimal_comma : bool, default False
-        Also accept ``1,5`` as the number 1.5.
+        Also accept ``1,5`` as the number 1.5 and ``1.234,5`` as 1234.5.
 
     Returns
     -------
-    series : pandas.Series
-        ``int64``, ``float64``, ``bool`` or ``str``; unnamed, with a RangeIndex.
-    tokens : list of str
-        The missing-value markers (as written) read as NaN in a numeric column.
+    Column
+        ``series``: ``int64``, ``float64``, ``bool`` or ``str``, unnamed, with
+        a RangeIndex; ``missing_tokens``: the markers (as written) read as NaN
+        in a numeric column; ``thousands``: whether ``.`` was read as a
+        thousands separator.
+
+    Raises
+    ------
+    AmbiguousThousands
+        With ``decimal_comma``, when every dotted value could be a thousands
+        separator or a decimal point (``20.000``) and nothing in the column
+        tells which.
     """
     if isinstance(values, pa.Array):
         values = pa.chunked_array([values])
     n = len(values)
     if n and _all(pc.equal(values, "")):
-        return _all_missing(n), []
+        return Column(_all_missing(n), [])
+    # Most columns are plainly text: one value in the first rows that is neither
+    # missing, nor a number, nor true/false settles it without a pass over the column.
+    head = values.slice(0, _SAMPLE)
+    may_be_number = _may_be_number(head, decimal_comma=decimal_comma)
+    if not may_be_number and not _may_be_bool(head):
+        return Column(_text(values), [])
     trimmed = pc.utf8_trim_whitespace(values)
     lower = pc.utf8_lower(trimmed)
     token = pc.is_in(lower, value_set=_NA_SET)
     missing = pc.or_(pc.equal(trimmed, ""), token)
-    present = pc.filter(trimmed, pc.invert(missing))
-    if len(present):
-        number = _parse_numbers(trimmed, present, missing, decimal_comma=decimal_comma)
-        if number is not None:
+    present = pc.filter(trimmed, pc.invert(missing)) if _any(missing) else trimmed
+    if len(present) and may_be_number:
+        parsed = _parse_numbers(trimmed, present, missing, decimal_comma=decimal_comma)
+        if parsed is not None:
+            number, thousands = parsed
             tokens = sorted(pc.unique(pc.filter(trimmed, token)).to_pylist())
-            return number, tokens
-    if _all(pc.is_in(lower, value_set=pa.array(["true", "false"]))):
-        return pd.Series(pc.equal(lower, "true").to_numpy()), []
-    return _text(values), []
+            return Column(number, tokens, thousands)
+    if _all(pc.is_in(lower, value_set=_BOOL_SET)):
+        return Column(_series(pc.equal(lower, "true")), [])
+    return Column(_text(values), [])
+
+
+_BOOL_SET = pa.array(["true", "false"])
+
+
+def _numeric_pattern(*, decimal_comma: bool) -> str:
+    return f"{_FLOAT}|{_DECIMAL_COMMA}" if decimal_comma else _FLOAT
+
+
+def _may_be_number(head: pa.ChunkedArray, *, decimal_comma: bool) -> bool:
+    # Every value of a numeric column is missing (blank or a marker) or a number.
+    trimmed = pc.utf8_trim_whitespace(head)
+    missing = pc.or_(pc.equal(trimmed, ""), pc.is_in(pc.utf8_lower(trimmed), value_set=_NA_SET))
+    number = pc.match_substring_regex(trimmed, _numeric_pattern(decimal_comma=decimal_comma))
+    return _all(pc.or_(missing, number))
+
+
+def _may_be_bool(head: pa.ChunkedArray) -> bool:
+    lower = pc.utf8_lower(pc.utf8_trim_whitespace(head))
+    return _all(pc.is_in(lower, value_set=_BOOL_SET))
 
 
 def _parse_numbers(
@@ -108,29 +178,51 @@ def _parse_numbers(
     missing: pa.ChunkedArray,
     *,
     decimal_comma: bool,
-) -> pd.Series | None:
+) -> tuple[pd.Series, bool] | None:
     if _any(pc.match_substring_regex(present, _LEADING_ZERO)):
         return None
     # Arrow's casts reject a leading "+"; the missing cells become nulls.
-    cleaned = pc.replace_substring_regex(trimmed, r"^\+", "")
-    cleaned = pc.if_else(missing, pa.scalar(None, cleaned.type), cleaned)
-    has_missing = _any(missing)
+    cleaned = trimmed
+    if _any(pc.starts_with(present, "+")):
+        cleaned = pc.replace_substring_regex(trimmed, r"^\+", "")
+    has_missing = len(present) < len(trimmed)
+    if has_missing:
+        cleaned = pc.if_else(missing, pa.scalar(None, cleaned.type), cleaned)
     if _all(pc.match_substring_regex(present, _INT)):
         try:
             ints = pc.cast(cleaned, pa.int64())
         except pa.ArrowInvalid:  # beyond int64: keep the digits as text
             return None
         if not has_missing:
-            return pd.Series(ints.to_numpy())
+            return _series(ints), False
         if (pc.max(pc.abs(ints)).as_py() or 0) > _MAX_EXACT_FLOAT_INT:
             return None  # float64 would round these integers
-        return pd.Series(pc.cast(ints, pa.float64()).to_numpy())
+        return _series(pc.cast(ints, pa.float64())), False
     if _all(pc.match_substring_regex(present, _FLOAT)):
-        return pd.Series(pc.cast(cleaned, pa.float64()).to_numpy())
+        if decimal_comma:
+            _check_unambiguous(present)
+        return _series(pc.cast(cleaned, pa.float64())), False
     if decimal_comma and _all(pc.match_substring_regex(present, _DECIMAL_COMMA)):
-        cleaned = pc.replace_substring(cleaned, ",", ".")
-        return pd.Series(pc.cast(cleaned, pa.float64()).to_numpy())
+        thousands = _any(pc.match_substring(present, "."))
+        cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
+        return _series(pc.cast(cleaned, pa.float64())), thousands
     return None
+
+
+def _check_unambiguous(present: pa.ChunkedArray) -> None:
+    """Refuse a column whose dotted values all look like German thousands (20.000).
+
+    In a file using the decimal comma, ``20.000`` is twenty thousand; written
+    by a program using the decimal point, it is twenty. One value that cannot
+    be thousands (``1.5``, ``0.250``, ``1e3``) settles it for the decimal point.
+    """
+    dotted = pc.match_substring_regex(present, r"[.eE]|^[+-]?(?i:inf|infinity)$")
+    if not _any(dotted):
+        return
+    thousands = pc.match_substring_regex(present, _DOT_THOUSANDS)
+    if _all(pc.or_(thousands, pc.invert(dotted))):
+        example = pc.filter(present, thousands)[0].as_py()
+        raise AmbiguousThousands(example)
 
 
 def infer_object_column(values: Sequence[object]) -> Column:
@@ -148,27 +240,26 @@ def infer_object_column(values: Sequence[object]) -> Column:
 
     Returns
     -------
-    series : pandas.Series
-    tokens : list of str
-        Missing-value markers read as NaN (see :func:`infer_text_column`).
+    Column
+        As for :func:`infer_text_column`.
     """
     n = len(values)
     present = [v for v in values if v is not None and not (isinstance(v, str) and v == "")]
     if not present:
-        return _all_missing(n), []
+        return Column(_all_missing(n), [])
     complete = len(present) == n
     kinds = {type(v) for v in present}
     if kinds == {bool} and complete:
-        return pd.Series(np.array(values, dtype=bool)), []
+        return Column(pd.Series(np.array(values, dtype=bool)), [])
     if kinds <= {int, float}:
         if kinds == {int} and complete and all(-(2**63) <= v < 2**63 for v in present):
-            return pd.Series(np.array(values, dtype=np.int64)), []
+            return Column(pd.Series(np.array(values, dtype=np.int64)), [])
         if all(abs(v) <= _MAX_EXACT_FLOAT_INT for v in present if isinstance(v, int)):
             floats = [np.nan if v is None or v == "" else float(v) for v in values]
-            return pd.Series(np.array(floats, dtype=np.float64)), []
+            return Column(pd.Series(np.array(floats, dtype=np.float64)), [])
     if kinds <= {datetime.datetime, datetime.date}:
         stamps = [None if v is None or v == "" else pd.Timestamp(v) for v in values]
-        return pd.Series(pd.to_datetime(stamps)), []
+        return Column(pd.Series(pd.to_datetime(stamps)), [])
     texts = pa.array([as_text(v) for v in values], type=pa.large_string())
     return infer_text_column(texts)
 

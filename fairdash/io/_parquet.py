@@ -9,7 +9,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fairdash._errors import InputError
-from fairdash.io._checks import check_column_count, check_column_names, check_has_rows
+from fairdash.io._checks import (
+    check_column_count,
+    check_column_names,
+    check_has_rows,
+    renamed_note,
+    unique_names,
+)
 
 __all__ = ["read_parquet"]
 
@@ -29,11 +35,13 @@ def read_parquet(data: bytes, *, who: str) -> tuple[pd.DataFrame, dict]:
     Columns keep their Parquet types (strings become ``str``, dictionary
     columns ``category``); an index saved by pandas is restored.
 
+    Repeated column names are renamed as pandas does (``a``, ``a.1``).
+
     Raises
     ------
     fairdash.InputError
         If the file is damaged, or has nested (list, struct, map) columns,
-        blank or duplicate names, no columns or no rows.
+        blank names, no columns or no rows.
     """
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
@@ -62,12 +70,17 @@ def read_parquet(data: bytes, *, who: str) -> tuple[pd.DataFrame, dict]:
             "can handle. Keep only the rows and columns you need."
         )
     check_has_rows(metadata.num_rows, who=who)
+    names, renamed = unique_names(schema.names)
     try:
-        frame = parquet.read().to_pandas()
+        table = parquet.read()
+        if renamed:
+            table = table.rename_columns(names)
+        frame = table.to_pandas()
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise InputError(
             f"{who} could not be read as Parquet ({exc}). The file may be damaged, or use "
             "a type FairDash cannot read: export it again with plain columns."
         ) from exc
     check_column_names([str(c) for c in frame.columns], who=who)
-    return frame, {}
+    notes = [renamed_note(renamed, who=who)] if renamed else []
+    return frame, {"renamed": renamed, "notes": notes}

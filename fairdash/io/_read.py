@@ -12,7 +12,7 @@ from fairdash.io._parquet import read_parquet
 from fairdash.io._source import Source, detect_format, read_source, subject
 from fairdash.io._text import read_delimited
 
-__all__ = ["excel_sheet_names", "read_table"]
+__all__ = ["excel_sheet_names", "read_notes", "read_table"]
 
 
 def read_table(
@@ -54,19 +54,24 @@ def read_table(
     Returns
     -------
     pandas.DataFrame
-        One column per column of the file, names exactly as in the header.
+        One column per column of the file, names as in the header; a repeated
+        name is renamed as pandas does (``score``, ``score.1``).
         ``frame.attrs["fairdash_io"]`` records how it was read: ``name``,
-        ``format`` (``"csv"``, ``"parquet"`` or ``"xlsx"``), and for text
-        ``encoding`` and ``delimiter``, for Excel ``sheet`` and ``sheet_names``,
-        for text and Excel ``missing_tokens`` (column -> markers such as "NA"
-        read as missing in numeric columns).
+        ``format`` (``"csv"``, ``"parquet"`` or ``"xlsx"``), ``renamed`` (new
+        name -> name in the file, for repeated names), ``notes`` (what the
+        user should know, see :func:`read_notes`), and for text ``encoding``
+        and ``delimiter``, for Excel ``sheet`` and ``sheet_names``, for text
+        and Excel ``missing_tokens`` (column -> markers such as "NA" read as
+        missing in numeric columns).
 
     Raises
     ------
     fairdash.InputError
         For anything wrong with the file: too large, empty, header only,
         unsupported or mismatched format, undecodable text, a row with the wrong
-        number of values (naming the line), blank or duplicate column names,
+        number of values (naming the line), blank column names, numbers such as
+        ``20.000`` in a semicolon-separated file that read as thousands or as
+        decimals with nothing telling which (naming the column),
         more than :data:`fairdash.io.MAX_COLUMNS` columns, nested Parquet
         columns, an unknown sheet. The message says what to do.
 
@@ -78,7 +83,8 @@ def read_table(
     numbers or missing (numbers with leading zeros, such as IDs, stay text),
     and ``bool`` if all are true/false. In numeric columns, markers such as
     "NA", "n/a", "?" or "#N/A" are missing. In semicolon-separated files,
-    ``1,5`` is read as 1.5. Parquet columns keep their stored types.
+    ``1,5`` is read as 1.5 and ``1.234,5`` as 1234.5. Parquet columns keep
+    their stored types.
 
     Examples
     --------
@@ -98,8 +104,29 @@ def read_table(
     else:
         extension = PurePath(name).suffix.lower() if name else ""
         frame, info = read_delimited(data, who=who, extension=extension)
-    frame.attrs["fairdash_io"] = {"name": name, "format": fmt, **info}
+    frame.attrs["fairdash_io"] = {"name": name, "format": fmt, "renamed": {}, "notes": [], **info}
     return frame
+
+
+def read_notes(frame: pd.DataFrame) -> list[str]:
+    """What the user should know about how :func:`read_table` read ``frame``.
+
+    For example, that repeated column names were renamed, or that ``.`` was
+    read as a thousands separator. Show these beside the data: nothing in them
+    is an error.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table returned by :func:`read_table` (any other table has no notes).
+
+    Returns
+    -------
+    list of str
+        Plain sentences; they quote column names from the file, so escape them
+        for the medium they are shown in (:func:`fairdash.markdown_text`).
+    """
+    return list(frame.attrs.get("fairdash_io", {}).get("notes", []))
 
 
 def excel_sheet_names(

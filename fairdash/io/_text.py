@@ -1,8 +1,12 @@
 """Read delimited text (CSV, TSV, semicolon- or pipe-separated).
 
-Structure is checked with Python's :mod:`csv` module, which reports the line of
-every problem; the values are then read with pyarrow, which is fast, and the
-two must agree on the number of rows, so no row is ever dropped silently.
+The text is converted to UTF-8 once (UTF-8 files are only validated, not
+copied) and the values are read with pyarrow, which is fast. A file with no
+quote character has one record per line: pyarrow's count of values per line is
+the whole structure check. A file with quotes is also read with Python's
+:mod:`csv` module, the reference for quoting, and the two must agree on the
+number of rows, so no row is ever dropped silently. Any problem is reported by
+the :mod:`csv` module's reading, which names the line.
 """
 
 from __future__ import annotations
@@ -22,17 +26,26 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from fairdash._errors import InputError
-from fairdash.io._checks import check_column_count, check_column_names, check_has_rows
-from fairdash.io._infer import infer_text_column
+from fairdash.io._checks import (
+    check_column_count,
+    check_column_names,
+    check_has_rows,
+    renamed_note,
+    unique_names,
+)
+from fairdash.io._infer import AmbiguousThousands, infer_text_column
 from fairdash.io._source import looks_binary
 
-__all__ = ["decode", "detect_delimiter", "read_delimited"]
+__all__ = ["decode", "detect_delimiter", "read_delimited", "to_utf8"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_CHARS = 65_536
 _SNIFF_ROWS = 1_000
+_SAMPLE_BYTES = 1 << 20
 _CHUNK_ROWS = 65_536
+# UTF-8 is validated in blocks of this many bytes, so no copy of the whole text is made.
+_VALIDATE_BYTES = 1 << 24
 # Excel writes and reads a first line "sep=;" naming the delimiter.
 _SEP_HINT = re.compile(r"sep=([,;\t|])\r?\n")
 _FIX_UTF8 = "Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again."
@@ -119,6 +132,45 @@ def _looks_western(text: str) -> bool:
     return other_letters <= ascii_letters
 
 
+def to_utf8(data: bytes, *, who: str) -> tuple[bytes, str]:
+    """The text of ``data`` as UTF-8 bytes without a byte-order mark, and its encoding.
+
+    UTF-8 files are only validated (in blocks, without decoding the whole
+    file at once) and returned as they are; other encodings are detected by
+    :func:`decode` and converted.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        body = data[len(codecs.BOM_UTF8) :]
+        if _is_utf8(body):
+            return body, "utf-8-sig"
+    elif not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if looks_binary(data):
+            raise _binary(who)
+        if _is_utf8(data):
+            return data, "utf-8"
+    text, encoding = decode(data, who=who)  # other encodings, and the messages for bad ones
+    return text.encode("utf-8"), encoding
+
+
+def _is_utf8(data: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _VALIDATE_BYTES):
+            block = view[start : start + _VALIDATE_BYTES]
+            if not (block.tobytes().isascii() and decoder.getstate()[0] == b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _head(utf8: bytes) -> str:
+    # The first MB as text; an incomplete character at the cut is left out.
+    return codecs.getincrementaldecoder("utf-8")().decode(utf8[:_SAMPLE_BYTES])
+
+
 def detect_delimiter(text: str, *, preferred: str = ",") -> str:
     """Find the delimiter among comma, semicolon, tab and pipe.
 
@@ -173,45 +225,127 @@ def read_delimited(data: bytes, *, who: str, extension: str) -> tuple[pd.DataFra
     -------
     frame : pandas.DataFrame
     info : dict
-        ``encoding``, ``delimiter`` and ``missing_tokens`` (column -> markers read as NaN).
+        ``encoding``, ``delimiter``, ``missing_tokens`` (column -> markers read
+        as NaN), ``renamed`` (new name -> repeated name in the file) and
+        ``notes`` (sentences for the user).
     """
-    text, encoding = decode(data, who=who)
-    if not text.strip():
+    utf8, encoding = to_utf8(data, who=who)
+    head = _head(utf8)
+    if not head.strip() and len(utf8) <= _SAMPLE_BYTES:
         raise InputError(f"{who} is empty. Choose a file with a header row and data rows.")
-    hint = _SEP_HINT.match(text)
+    hint = _SEP_HINT.match(head)
     skip = 1 if hint else 0
     if hint:
         delimiter = hint.group(1)
     else:
-        delimiter = detect_delimiter(text, preferred="\t" if extension in {".tsv", ".txt"} else ",")
-    header, n_rows = _scan(text, delimiter=delimiter, skip=skip, who=who)
-    check_column_names(header, who=who)
-    check_has_rows(n_rows, who=who)
-
-    columns = _read_fast(text, delimiter=delimiter, skip=skip, header=header, n_rows=n_rows)
-    if columns is None:  # pyarrow disagreed or failed: use the csv module's reading
-        columns = _read_slow(text, delimiter=delimiter, skip=skip, n_columns=len(header))
-    series, missing_tokens = {}, {}
-    for name, values in zip(header, columns, strict=True):
-        series[name], tokens = infer_text_column(values, decimal_comma=delimiter == ";")
-        if tokens:
-            missing_tokens[name] = tokens
-    frame = pd.DataFrame(series)
-    info = {"encoding": encoding, "delimiter": delimiter, "missing_tokens": missing_tokens}
+        delimiter = detect_delimiter(head, preferred="\t" if extension in {".tsv", ".txt"} else ",")
+    columns, header = None, _header(utf8, delimiter=delimiter, skip=skip)
+    if header is not None and b'"' not in utf8:
+        # No quotes: every line is one record and pyarrow sees exactly what the csv module would.
+        check_column_names(header[0], who=who)
+        columns = _read_fast(utf8, delimiter=delimiter, offset=header[1], n_columns=len(header[0]))
+    if columns is None:  # quotes, or a problem: the csv module checks and names the line
+        names, n_rows = _scan(utf8, delimiter=delimiter, skip=skip, who=who)
+        check_column_names(names, who=who)
+        check_has_rows(n_rows, who=who)
+        header = (names, _header_end(utf8, delimiter=delimiter, skip=skip))
+        columns = _read_fast(
+            utf8, delimiter=delimiter, offset=header[1], n_columns=len(names), n_rows=n_rows
+        )
+        if columns is None:  # pyarrow disagreed or failed: use the csv module's reading
+            columns = _read_slow(utf8, delimiter=delimiter, skip=skip, n_columns=len(names))
+    del utf8, data  # the caller may still hold the bytes; this function no longer needs them
+    names, renamed = unique_names(header[0])
+    check_has_rows(len(columns[0]), who=who)
+    series, missing_tokens, notes, thousands = {}, {}, [], []
+    for position, name in enumerate(names):
+        try:
+            column = infer_text_column(columns[position], decimal_comma=delimiter == ";")
+        except AmbiguousThousands as exc:
+            raise _ambiguous(who, header[0][position], exc.example) from None
+        columns[position] = None  # free the text as soon as the column is typed
+        series[name] = column.series
+        if column.missing_tokens:
+            missing_tokens[name] = column.missing_tokens
+        if column.thousands:
+            thousands.append(name)
+    if renamed:
+        notes.append(renamed_note(renamed, who=who))
+    if thousands:
+        shown = ", ".join(f"'{name}'" for name in thousands[:10])
+        notes.append(
+            f"{who} writes numbers the German way: in {shown}, '.' separates thousands and ',' "
+            "is the decimal mark (1.234,5 is 1234.5)."
+        )
+    frame = pd.DataFrame(series, copy=False)
+    # Give the text's memory back to the system now, not at some later allocation.
+    pa.default_memory_pool().release_unused()
+    info = {
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "missing_tokens": missing_tokens,
+        "renamed": renamed,
+        "notes": notes,
+    }
     return frame, info
 
 
-def _reader(text: str, *, delimiter: str, skip: int) -> Any:  # a csv reader (has line_num)
-    stream = io.StringIO(text, newline="")
+def _ambiguous(who: str, column: str, example: str) -> InputError:
+    return InputError(
+        f"{who}: column '{column}' has numbers such as '{example}' that mean "
+        f"{float(example.replace('.', '')):g} where ',' is the decimal mark and '.' separates "
+        f"thousands, as in this semicolon-separated file, but {float(example):g} where '.' is "
+        "the decimal mark, and no value in the column tells which. Save the file again with "
+        "numbers written without thousands separators, and upload it again.",
+        column=column,
+    )
+
+
+def _lines(stream: io.TextIOBase, counter: list[int]) -> Iterator[str]:
+    # Physical lines, counting their bytes in UTF-8 (the stream's encoding).
+    while line := stream.readline():
+        counter[0] += len(line.encode("utf-8"))
+        yield line
+
+
+def _header(utf8: bytes, *, delimiter: str, skip: int) -> tuple[list[str], int] | None:
+    """The header's fields and the offset of the byte after it, or None if unreadable."""
+    stream = io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8", newline="")
+    consumed = [0]
+    lines = _lines(stream, consumed)
+    for _ in range(skip):
+        next(lines, None)
+    # The csv module takes lines only as it needs them: after the header, none is read ahead.
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    try:
+        header = next((r for r in reader if r), None)
+    except csv.Error:
+        return None
+    if header is None:
+        return None
+    return header, consumed[0]
+
+
+def _header_end(utf8: bytes, *, delimiter: str, skip: int) -> int:
+    header = _header(utf8, delimiter=delimiter, skip=skip)
+    assert header is not None, "_scan read the header"
+    return header[1]
+
+
+def _reader(utf8: bytes, *, delimiter: str, skip: int) -> Any:  # a csv reader (has line_num)
+    # Decoded as it is read: no copy of the whole text (io.StringIO would hold 4 bytes a character).
+    stream = io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8", newline="")
     for _ in range(skip):
         stream.readline()
     # strict: malformed quoting is an error, not a silently re-interpreted value.
     return csv.reader(stream, delimiter=delimiter, strict=True)
 
 
-def _records(text: str, *, delimiter: str, skip: int, who: str) -> Iterator[tuple[int, list[str]]]:
+def _records(
+    utf8: bytes, *, delimiter: str, skip: int, who: str
+) -> Iterator[tuple[int, list[str]]]:
     """Yield (first line number, fields) for every record; blank lines give []."""
-    reader = _reader(text, delimiter=delimiter, skip=skip)
+    reader = _reader(utf8, delimiter=delimiter, skip=skip)
     end = skip
     while True:
         start = end + 1
@@ -239,9 +373,9 @@ def _csv_error(exc: csv.Error, *, line: int, who: str) -> InputError:
     )
 
 
-def _scan(text: str, *, delimiter: str, skip: int, who: str) -> tuple[list[str], int]:
+def _scan(utf8: bytes, *, delimiter: str, skip: int, who: str) -> tuple[list[str], int]:
     """The header and number of data rows, checking every row has one field per column."""
-    reader = _reader(text, delimiter=delimiter, skip=skip)
+    reader = _reader(utf8, delimiter=delimiter, skip=skip)
     header: list[str] = []
     try:
         header = next((r for r in reader if r), [])
@@ -254,13 +388,15 @@ def _scan(text: str, *, delimiter: str, skip: int, who: str) -> tuple[list[str],
         counts = None  # _raise_first_bad_row finds the line and raises
     n_columns = len(header)
     if counts is None or set(counts) - {0, n_columns}:
-        _raise_first_bad_row(text, delimiter=delimiter, skip=skip, n_columns=n_columns, who=who)
+        _raise_first_bad_row(utf8, delimiter=delimiter, skip=skip, n_columns=n_columns, who=who)
     assert counts is not None
     return header, counts[n_columns]
 
 
-def _raise_first_bad_row(text: str, *, delimiter: str, skip: int, n_columns: int, who: str) -> None:
-    records = _records(text, delimiter=delimiter, skip=skip, who=who)
+def _raise_first_bad_row(
+    utf8: bytes, *, delimiter: str, skip: int, n_columns: int, who: str
+) -> None:
+    records = _records(utf8, delimiter=delimiter, skip=skip, who=who)
     next((r for r in records if r[1]), None)  # the header
     first, bad = None, 0
     for line, record in records:
@@ -286,30 +422,41 @@ def _raise_first_bad_row(text: str, *, delimiter: str, skip: int, n_columns: int
 
 
 def _read_fast(
-    text: str, *, delimiter: str, skip: int, header: list[str], n_rows: int
+    utf8: bytes, *, delimiter: str, offset: int, n_columns: int, n_rows: int | None = None
 ) -> list[pa.ChunkedArray] | None:
+    """Every value after the header (at byte ``offset``) as text, read by pyarrow.
+
+    Returns None if a row has the wrong number of values, if pyarrow fails, or
+    if it finds another number of rows than ``n_rows`` (the csv module's count).
+    """
     invalid = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         invalid.append(row)
         return "skip"
 
+    quoted = n_rows is not None
+    names = [f"c{j}" for j in range(n_columns)]
+    rest = pa.py_buffer(utf8)[offset:]
+    if not utf8[offset : offset + _SAMPLE_BYTES].strip(b"\r\n") and rest.size <= _SAMPLE_BYTES:
+        empty = [pa.chunked_array([], type=pa.string()) for _ in names]
+        return None if quoted and n_rows else empty  # pyarrow calls this an error
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(skip_rows=skip),
+            pa.BufferReader(rest),
+            read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
-                quote_char='"',
+                quote_char='"' if quoted else False,
                 double_quote=True,
                 escape_char=False,
-                newlines_in_values=True,
+                newlines_in_values=quoted,
                 ignore_empty_lines=True,
                 invalid_row_handler=on_invalid,
             ),
             # Every value as the exact text read; types are decided afterwards.
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.large_string()),
+                column_types=dict.fromkeys(names, pa.string()),
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -317,14 +464,14 @@ def _read_fast(
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if invalid or table.column_names != header or table.num_rows != n_rows:
+    if invalid or (quoted and table.num_rows != n_rows):
         return None
     return list(table.columns)
 
 
-def _read_slow(text: str, *, delimiter: str, skip: int, n_columns: int) -> list[pa.ChunkedArray]:
+def _read_slow(utf8: bytes, *, delimiter: str, skip: int, n_columns: int) -> list[pa.ChunkedArray]:
     chunks: list[list[pa.Array]] = [[] for _ in range(n_columns)]
-    records = (r for r in _reader(text, delimiter=delimiter, skip=skip) if r)
+    records = (r for r in _reader(utf8, delimiter=delimiter, skip=skip) if r)
     next(records)  # the header
     while batch := list(itertools.islice(records, _CHUNK_ROWS)):
         for j, values in enumerate(zip(*batch, strict=True)):

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fairdash import InputError
-from fairdash.io import MAX_COLUMNS, _text, read_table
+from fairdash.io import MAX_COLUMNS, _text, read_notes, read_table
 
 
 def _write(tmp_path, name: str, data: bytes):
@@ -228,6 +228,8 @@ def test_attrs_record_how_it_was_read(tmp_path):
         "encoding": "utf-8",
         "delimiter": ";",
         "missing_tokens": {},
+        "renamed": {},
+        "notes": [],
     }
 
 
@@ -277,10 +279,40 @@ def test_whitespace_only_line(tmp_path):
     assert "line 3 is blank" in _error(tmp_path, b"a,b\n1,2\n   \n3,4\n")
 
 
-def test_duplicate_column_names(tmp_path):
-    with pytest.raises(InputError, match=r"duplicate column names.*'age'") as info:
-        read_table(_write(tmp_path, "bad.csv", b"age,sex,age\n1,f,2\n"))
-    assert info.value.column == "age"
+def test_repeated_column_names_are_renamed_as_pandas_does(tmp_path):
+    data = b"id,decile_score,priors_count,decile_score,priors_count\n1,3,0,4,1\n2,9,5,8,6\n"
+    path = _write(tmp_path, "compas.csv", data)
+    df = read_table(path)
+    expected = pd.read_csv(path)  # pandas is the reference for the new names
+    assert list(df.columns) == list(expected.columns) == [
+        "id", "decile_score", "priors_count", "decile_score.1", "priors_count.1"
+    ]
+    assert df["decile_score.1"].tolist() == [4, 8]  # each column keeps its own values
+    np.testing.assert_array_equal(df.to_numpy(), expected.to_numpy())
+    assert _info(df)["renamed"] == {
+        "decile_score.1": "decile_score",
+        "priors_count.1": "priors_count",
+    }
+    (note,) = read_notes(df)
+    assert "'compas.csv'" in note and "'decile_score.1', 'priors_count.1'" in note
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["a,a,a", "a,a,a.1", "a,a.1,a", "a.1,a,a", "x,a,a.1,a,a.1,a.2", "b,b.1,b,b.1.1,b"],
+)
+@pytest.mark.parametrize("quoted", [False, True])
+def test_renaming_matches_pandas_in_tricky_cases(tmp_path, header, quoted):
+    n = header.count(",") + 1
+    row = ",".join('"v"' if quoted else "v" for _ in range(n))
+    path = _write(tmp_path, "d.csv", f"{header}\n{row}\n".encode())
+    df = read_table(path)
+    assert list(df.columns) == list(pd.read_csv(path).columns)
+    assert len(set(df.columns)) == n
+    renamed = _info(df)["renamed"]
+    assert {new: old for new, old in renamed.items()} == {
+        new: old for new, old in zip(df.columns, header.split(","), strict=True) if new != old
+    }
 
 
 @pytest.mark.parametrize("header", [b"a,,c", b"a, ,c", b'a,"",c'])
@@ -330,12 +362,25 @@ def test_random_bytes_without_a_name(tmp_path):
 )
 def test_fast_reader_agrees_with_the_csv_module(header, newline, pieces):
     # pyarrow reads the values; Python's csv module is the reference for what they are.
-    text = header + newline + "".join(pieces)
+    utf8 = (header + newline + "".join(pieces)).encode()
+    quoted = b'"' in utf8
     try:
-        names, n_rows = _text._scan(text, delimiter=",", skip=0, who="x")
+        names, n_rows = _text._scan(utf8, delimiter=",", skip=0, who="x")
     except InputError:
+        # Without quotes pyarrow alone reads the file: it must refuse what the csv module refuses.
+        found = _text._header(utf8, delimiter=",", skip=0)
+        if not quoted and found is not None:
+            names, offset = found
+            fast = _text._read_fast(utf8, delimiter=",", offset=offset, n_columns=len(names))
+            assert fast is None
         return
-    fast = _text._read_fast(text, delimiter=",", skip=0, header=names, n_rows=n_rows)
-    slow = _text._read_slow(text, delimiter=",", skip=0, n_columns=len(names))
+    offset = _text._header_end(utf8, delimiter=",", skip=0)
+    slow = _text._read_slow(utf8, delimiter=",", skip=0, n_columns=len(names))
+    slow = [c.to_pylist() for c in slow]
+    fast = _text._read_fast(utf8, delimiter=",", offset=offset, n_columns=len(names), n_rows=n_rows)
     assert fast is not None
-    assert [c.to_pylist() for c in fast] == [c.to_pylist() for c in slow]
+    assert [c.to_pylist() for c in fast] == slow
+    if not quoted:
+        unquoted = _text._read_fast(utf8, delimiter=",", offset=offset, n_columns=len(names))
+        assert unquoted is not None
+        assert [c.to_pylist() for c in unquoted] == slow

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from fairdash import InputError
-from fairdash.io import SUPPORTED_EXTENSIONS, excel_sheet_names, read_table
+from fairdash.io import SUPPORTED_EXTENSIONS, excel_sheet_names, read_notes, read_table
 
 
 class UploadedFile(io.BytesIO):
@@ -78,10 +78,16 @@ def test_parquet_nested_columns_are_named(tmp_path):
     assert info.value.column == "tags"
 
 
-def test_parquet_duplicate_and_blank_names(tmp_path):
-    table = pa.table([pa.array([1]), pa.array([2])], names=["a", "a"])
-    with pytest.raises(InputError, match=r"duplicate column names.*'a'"):
-        read_table(_write(tmp_path, "d.parquet", _parquet(table)))
+def test_parquet_repeated_names_are_renamed_and_blank_names_refused(tmp_path):
+    table = pa.table([pa.array([1]), pa.array([2]), pa.array([3])], names=["a", "a", "a.1"])
+    path = _write(tmp_path, "d.parquet", _parquet(table))
+    df = read_table(path)
+    # The same names pandas gives the same header in a CSV file.
+    csv_path = _write(tmp_path, "d.csv", b"a,a,a.1\n1,2,3\n")
+    assert list(df.columns) == list(pd.read_csv(csv_path).columns) == ["a", "a.2", "a.1"]
+    assert df.iloc[0].tolist() == [1, 2, 3]
+    assert df.attrs["fairdash_io"]["renamed"] == {"a.2": "a"}
+    assert "renamed 'a.2'" in read_notes(df)[0]
     table = pa.table([pa.array([1]), pa.array([2])], names=["a", " "])
     with pytest.raises(InputError, match=r"no name for column 2"):
         read_table(_write(tmp_path, "b.parquet", _parquet(table)))
@@ -196,13 +202,21 @@ def test_xlsx_bad_tables(tmp_path):
     cases = {
         "empty": ({"s": []}, "is empty"),
         "header only": ({"s": [["a", "b"]]}, "no data rows"),
-        "duplicates": ({"s": [["a", "a"], [1, 2]]}, "duplicate column names.*'a'"),
         "blank name": ({"s": [["a", None, "c"], [1, 2, 3]]}, "no name for column 2"),
     }
     for label, (sheets, message) in cases.items():
         with pytest.raises(InputError, match=message):
             read_table(_write(tmp_path, "t.xlsx", _xlsx(sheets)))
         assert label
+
+
+def test_xlsx_repeated_names_are_renamed(tmp_path):
+    data = _xlsx({"s": [["score", "id", "score"], [1, "x", 2]]})
+    df = read_table(_write(tmp_path, "t.xlsx", data))
+    assert df.to_dict("list") == {"score": [1], "id": ["x"], "score.1": [2]}
+    assert df.attrs["fairdash_io"]["renamed"] == {"score.1": "score"}
+    (note,) = read_notes(df)
+    assert "'t.xlsx' (sheet 's')" in note and "'score'" in note and "'score.1'" in note
 
 
 def test_xlsx_numeric_header_becomes_text(tmp_path):
