@@ -215,6 +215,46 @@ def test_decimal_comma_in_semicolon_files(tmp_path):
     assert df["score"].tolist() == ["1,5", "2"]  # not in comma-separated files
 
 
+def test_german_thousands_separator_is_read_per_column(tmp_path):
+    data = (
+        "name;amount;rate;count\n"
+        "Ann;20.000;1,5;1.000.000\n"
+        "Bob;1.234,5;2;7\n"
+        "Cem;-3,25;0,5;12.345\n"
+    ).encode()
+    df = read_table(_write(tmp_path, "de.csv", data))
+    # Reference: the German reading, done by hand.
+    assert df["amount"].tolist() == [20000.0, 1234.5, -3.25]
+    assert df["rate"].tolist() == [1.5, 2.0, 0.5]
+    assert df["count"].tolist() == [1_000_000.0, 7.0, 12_345.0]
+    (note,) = read_notes(df)
+    assert "'amount', 'count'" in note and "thousands" in note
+
+
+def test_dotted_numbers_with_a_decimal_point_in_semicolon_files(tmp_path):
+    # One value that cannot be thousands (1.5, 0.250, 1e3) settles the decimal point.
+    df = read_table(_write(tmp_path, "a.csv", b"a;b;c\n20.000;0.250;1e3\n1.5;1.000;2.000\n"))
+    assert df["a"].tolist() == [20.0, 1.5]
+    assert df["b"].tolist() == [0.25, 1.0]
+    assert df["c"].tolist() == [1000.0, 2.0]
+    assert read_notes(df) == []
+
+
+def test_dotted_numbers_that_could_be_thousands_stop_with_the_column(tmp_path):
+    with pytest.raises(InputError, match=r"column 'income'.*'20\.000'.*20000.*20") as info:
+        read_table(_write(tmp_path, "a.csv", b"id;income\n1;20.000\n2;350\n3;1.500\n"))
+    assert info.value.column == "income"
+    # In comma-separated files a dot is always the decimal point.
+    df = read_table(_write(tmp_path, "b.csv", b"id,income\n1,20.000\n2,350\n"))
+    assert df["income"].tolist() == [20.0, 350.0]
+
+
+def test_german_numbers_that_do_not_fit_stay_text(tmp_path):
+    # "1.23" is no German number (groups of three) and "1,5" no English one: keep the text.
+    df = read_table(_write(tmp_path, "a.csv", b"a;b\n1.23;x\n1,5;y\n"))
+    assert df["a"].tolist() == ["1.23", "1,5"]
+
+
 def test_hex_and_other_number_lookalikes_stay_text(tmp_path):
     df = read_table(_write(tmp_path, "a.csv", b"a,b\n0x10,1_000\n1,2\n"))
     assert df["a"].tolist() == ["0x10", "1"] and df["b"].tolist() == ["1_000", "2"]
