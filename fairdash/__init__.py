@@ -6,6 +6,7 @@ The core library never imports streamlit; the dashboard in ``app.py`` and
 
 from fairdash._errors import InputError
 from fairdash._groups import MISSING_LABEL, group_labels, is_binned, sensitive_frame
+from fairdash._markup import html_text, markdown_text, plotly_text
 from fairdash._problem import Problem, define_problem, infer_task, label_values
 from fairdash._readings import disparity_readings
 
@@ -18,9 +19,12 @@ __all__ = [
     "define_problem",
     "disparity_readings",
     "group_labels",
+    "html_text",
     "infer_task",
     "is_binned",
     "label_values",
+    "markdown_text",
+    "plotly_text",
     "sensitive_frame",
     "split_indices",
     "train_model",

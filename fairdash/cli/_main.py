@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
-import html
 import json
 import os
 import sys
@@ -21,6 +20,7 @@ from typing import Any, NoReturn, TextIO
 
 import fairdash
 from fairdash._errors import InputError
+from fairdash._markup import html_text
 from fairdash.cli._audit import Audit, audit, jsonable
 from fairdash.cli._format import format_audit, printable
 from fairdash.cli._gates import (
@@ -323,7 +323,7 @@ def _write(path: str, content: bytes | str) -> None:
 def _gates_html(results: Sequence[GateResult]) -> str:
     rows = "".join(
         f'<tr class="{"pass" if r.passed else "fail"}"><td>{"pass" if r.passed else "FAIL"}</td>'
-        f"<td><code>{html.escape(r.gate.text)}</code></td>"
+        f"<td><code>{html_text(r.gate.text)}</code></td>"
         f"<td>{'n/a' if r.value != r.value else f'{r.value:.4f}'}</td></tr>"
         for r in results
     )

@@ -1,4 +1,8 @@
-"""Plotly figures: pure functions from tables to figures."""
+"""Plotly figures: pure functions from tables to figures.
+
+Every string from the data (group values, column names, titles) goes through
+:func:`fairdash.plotly_text`, so it shows as written and never as markup.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fairdash._groups import GROUP_SEPARATOR
+from fairdash._markup import plotly_text
 
 __all__ = ["group_label_index", "group_rate_chart"]
 
@@ -56,13 +61,13 @@ def group_rate_chart(
     shown = table[table["count"] > 0]
     if hide_small:
         shown = shown[~shown["small_group"].astype(bool)]
-    labels = group_label_index(shown.index)
+    labels = [plotly_text(label) for label in group_label_index(shown.index)]
     value = shown[metric].to_numpy(dtype=float)
     lower = shown[f"{metric}_lower"].to_numpy(dtype=float)
     upper = shown[f"{metric}_upper"].to_numpy(dtype=float)
     small = shown["small_group"].to_numpy(dtype=bool)
     count = shown["count"].to_numpy()
-    pretty = metric.replace("_", " ")
+    pretty = plotly_text(metric.replace("_", " "))
     customdata = np.column_stack([lower, upper, count, np.where(small, "small group", "")])
     fig = go.Figure(
         go.Bar(
@@ -98,8 +103,8 @@ def group_rate_chart(
             annotation_position="top right",
         )
     fig.update_layout(
-        title=title or f"{pretty.capitalize()} by group",
-        xaxis_title=" × ".join(str(n) for n in table.index.names),
+        title=plotly_text(title) if title else f"{pretty.capitalize()} by group",
+        xaxis_title=" × ".join(plotly_text(n) for n in table.index.names),
         yaxis_title=pretty,
         yaxis_range=[0, max(1.0, float(np.nanmax(upper, initial=0.0)))],
         bargap=0.25,
@@ -126,7 +131,7 @@ def error_rate_chart(table: pd.DataFrame, *, hide_small: bool = False) -> go.Fig
     shown = table[table["count"] > 0]
     if hide_small:
         shown = shown[~shown["small_group"].astype(bool)]
-    labels = group_label_index(shown.index)
+    labels = [plotly_text(label) for label in group_label_index(shown.index)]
     fig = go.Figure()
     for metric, color in (("false_positive_rate", "#e8590c"), ("false_negative_rate", "#1971c2")):
         value = shown[metric].to_numpy(dtype=float)
@@ -175,6 +180,8 @@ def metric_heatmap(
     -------
     plotly.graph_objects.Figure
     """
+    pretty = plotly_text(metric.replace("_", " "))
+    row_name, column_name = plotly_text(rows), plotly_text(columns)
     values = table[metric].unstack(columns)
     counts = table["count"].unstack(columns).reindex_like(values)
     small = table["small_group"].astype(bool).unstack(columns).reindex_like(values)
@@ -191,19 +198,19 @@ def metric_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=values.to_numpy(dtype=float),
-            x=[str(c) for c in values.columns],
-            y=[str(r) for r in values.index],
+            x=[plotly_text(c) for c in values.columns],
+            y=[plotly_text(r) for r in values.index],
             text=text,
             texttemplate="%{text}",
             colorscale="Blues",
-            colorbar={"title": metric.replace("_", " ")},
-            hovertemplate=f"{rows}=%{{y}}<br>{columns}=%{{x}}<br>%{{text}}<extra></extra>",
+            colorbar={"title": pretty},
+            hovertemplate=f"{row_name}=%{{y}}<br>{column_name}=%{{x}}<br>%{{text}}<extra></extra>",
         )
     )
     fig.update_layout(
-        title=f"{metric.replace('_', ' ').capitalize()} by {rows} × {columns} (* small group)",
-        xaxis_title=columns,
-        yaxis_title=rows,
+        title=f"{pretty.capitalize()} by {row_name} × {column_name} (* small group)",
+        xaxis_title=column_name,
+        yaxis_title=row_name,
         template="plotly_white",
     )
     return fig

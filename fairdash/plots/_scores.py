@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from fairdash._markup import plotly_text
+
 __all__ = ["roc_curve_chart", "score_distribution_chart"]
 
 
@@ -32,13 +34,13 @@ def score_distribution_chart(
     for label in pd.unique(labels):
         fig.add_histogram(
             x=np.asarray(y_score)[(labels == label).to_numpy()],
-            name=label,
+            name=plotly_text(label),
             histnorm="probability density",
             opacity=0.55,
             nbinsx=50,
         )
     for label, t in (thresholds or {}).items():
-        fig.add_vline(x=t, line_dash="dot", annotation_text=f"{label}: {t:.2f}")
+        fig.add_vline(x=t, line_dash="dot", annotation_text=f"{plotly_text(label)}: {t:.2f}")
     fig.update_layout(
         title="Score distribution by group",
         barmode="overlay",
@@ -68,7 +70,7 @@ def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) 
             continue  # ROC needs both classes
         fpr, tpr, _ = roc_curve(y_true[mask], y_score[mask])
         auc = roc_auc_score(y_true[mask], y_score[mask])
-        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{label} (AUC {auc:.3f})")
+        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{plotly_text(label)} (AUC {auc:.3f})")
     fig.add_scatter(
         x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": "#adb5bd"},
         name="chance", hoverinfo="skip",

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from fairdash._markup import plotly_text
+
 __all__ = ["tradeoff_scatter"]
 
 
@@ -34,8 +36,8 @@ def tradeoff_scatter(
     unmitigated : str, default="is_unmitigated"
         Boolean column marking the unmitigated model (drawn as a star).
     label : str, default="name"
-        Column with the model's name (also the point's ``customdata[0]``, so a
-        selection event names the model).
+        Column with the model's name (also the point's ``customdata[0]``, as
+        it is, so a selection event names the model; the hover shows it escaped).
     hover : tuple of str
         Extra columns shown on hover.
     current : str, optional
@@ -48,13 +50,19 @@ def tradeoff_scatter(
     -------
     plotly.graph_objects.Figure
     """
+    # customdata[0] is the name as it is (a selection event names the model); what
+    # the hover shows is escaped (customdata[1] onwards).
+    names = table[label].astype(str)
     customdata = np.column_stack(
-        [table[label].astype(str)] + [table[c].astype(str) for c in hover]
+        [names, names.map(plotly_text)] + [table[c].astype(str).map(plotly_text) for c in hover]
     )
-    hover_lines = "".join(f"{c}: %{{customdata[{i + 1}]}}<br>" for i, c in enumerate(hover))
+    hover_lines = "".join(
+        f"{plotly_text(c)}: %{{customdata[{i + 2}]}}<br>" for i, c in enumerate(hover)
+    )
     template = (
-        "<b>%{customdata[0]}</b><br>" + hover_lines
-        + f"{performance}: %{{y:.4f}}<br>{disparity}: %{{x:.4f}}<extra></extra>"
+        "<b>%{customdata[1]}</b><br>" + hover_lines
+        + f"{plotly_text(performance)}: %{{y:.4f}}<br>"
+        + f"{plotly_text(disparity)}: %{{x:.4f}}<extra></extra>"
     )
     is_base = table[unmitigated].astype(bool).to_numpy()
     front = table[table[on_front].astype(bool)].sort_values(
@@ -92,8 +100,8 @@ def tradeoff_scatter(
         )
     fig.update_layout(
         title="Performance vs disparity (orange: the Pareto front)",
-        xaxis_title=disparity.replace("_", " ") + " (lower is fairer)",
-        yaxis_title=performance.replace("_", " "),
+        xaxis_title=plotly_text(disparity.replace("_", " ")) + " (lower is fairer)",
+        yaxis_title=plotly_text(performance.replace("_", " ")),
         template="plotly_white",
         legend={"orientation": "h", "y": -0.2},
     )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import html
 import json
 import math
 import platform
-import re
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
@@ -17,6 +15,7 @@ import pandas as pd
 
 import fairdash
 from fairdash._groups import GROUP_SEPARATOR
+from fairdash._markup import html_text as _e
 from fairdash._problem import Problem
 from fairdash.metrics import GroupMetrics
 
@@ -80,22 +79,6 @@ _VERSION_PACKAGES = (
     ("fairlearn", "fairlearn"),
     ("plotly", "plotly"),
 )
-
-
-# Control characters are invalid in HTML; show them as escapes, as the command line does.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _e(value: object) -> str:
-    """Escape anything for HTML text and attribute values."""
-    text = html.escape(str(value), quote=True)
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
-def _plotly_text(value: object) -> str:
-    # plotly.js renders labels as (a subset of) HTML and decodes &lt; &gt; &amp;, so
-    # escaped labels display exactly as written and can never become markup.
-    return html.escape(str(value), quote=False)
 
 
 def _number(value: object, digits: int = 3) -> str:
@@ -242,19 +225,6 @@ def _group_table(metrics: GroupMetrics) -> str:
         f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
-
-
-def _escaped_for_plotly(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    index = out.index
-    if isinstance(index, pd.MultiIndex):
-        out.index = pd.MultiIndex.from_tuples(
-            [tuple(_plotly_text(v) for v in key) for key in index],
-            names=[_plotly_text(n) for n in index.names],
-        )
-    else:
-        out.index = pd.Index([_plotly_text(v) for v in index], name=_plotly_text(index.name))
-    return out
 
 
 def _figure_html(figure: Any, div_id: str) -> str:
@@ -419,9 +389,10 @@ def audit_report_html(
     extra_sections : sequence of (str, content)
         More sections, in order: a title and either a plotly figure, a
         DataFrame (shown escaped), a mapping of JSON-friendly data (shown as
-        escaped JSON text) or an HTML fragment. HTML fragments are
-        inserted as they are, so escape any user-supplied text in them (e.g.
-        with :func:`html.escape` or :func:`dataframe_html`).
+        escaped JSON text) or an HTML fragment. HTML fragments are inserted as
+        they are, so escape any user-supplied text in them (with
+        :func:`fairdash.html_text` or :func:`dataframe_html`). Figures escape
+        their own text if built by :mod:`fairdash.plots`.
     title : str, default="FairDash audit report"
     generated_at : str or datetime, optional
         When the report was made; now (UTC) by default.
@@ -500,9 +471,11 @@ def audit_report_html(
 
     sections.append(("summary", "Summary disparities", _cards(metrics.disparities())))
 
-    table = _escaped_for_plotly(metrics.to_frame())
+    # The chart escapes group values and names for plotly itself.
     chart = group_rate_chart(
-        table, metric="selection_rate", overall=float(metrics.overall["selection_rate"])
+        metrics.to_frame(),
+        metric="selection_rate",
+        overall=float(metrics.overall["selection_rate"]),
     )
     sections.append(
         (
