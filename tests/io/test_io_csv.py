@@ -217,11 +217,11 @@ def test_decimal_comma_in_semicolon_files(tmp_path):
 
 def test_german_thousands_separator_is_read_per_column(tmp_path):
     data = (
-        "name;amount;rate;count\n"
-        "Ann;20.000;1,5;1.000.000\n"
-        "Bob;1.234,5;2;7\n"
-        "Cem;-3,25;0,5;12.345\n"
-    ).encode()
+        b"name;amount;rate;count\n"
+        b"Ann;20.000;1,5;1.000.000\n"
+        b"Bob;1.234,5;2;7\n"
+        b"Cem;-3,25;0,5;12.345\n"
+    )
     df = read_table(_write(tmp_path, "de.csv", data))
     # Reference: the German reading, done by hand.
     assert df["amount"].tolist() == [20000.0, 1234.5, -3.25]
