@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import itertools
 import json
+import math
 import os
 import sys
 import textwrap
@@ -38,6 +40,10 @@ __all__ = ["build_parser", "main"]
 PROG = "python -m fairdash"
 # As the app's upload limit (server.maxUploadSize, in MB of 2**20 bytes).
 DEFAULT_MAX_FILE_SIZE_MB = 1024.0
+# A limit beyond this is a typing mistake, not a file (64 GiB).
+MAX_FILE_SIZE_MB = 65_536.0
+# As the app allows: 2 to 10 quantile bins; edges make at most 10 bins between them.
+MAX_BINS = 10
 
 _DESCRIPTION = """\
 Audit a model's predictions for fairness: metrics per group of people (with
@@ -175,8 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="COL=EDGES_OR_N",
-        help="bins of a numeric sensitive feature: a number of quantile bins (age=4) or edges "
-        "(age=25,45,65); numeric features with many values get 4 quantile bins by default",
+        help=f"bins of a numeric sensitive feature: a number of quantile bins, 2 to {MAX_BINS} "
+        f"(age=4), or up to {MAX_BINS + 1} increasing edges (age=25,45,65); numeric features "
+        "with many values get 4 quantile bins by default",
     )
     what.add_argument(
         "--reference",
@@ -204,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_MAX_FILE_SIZE_MB,
         metavar="MB",
-        help=f"refuse larger files (default: {DEFAULT_MAX_FILE_SIZE_MB:g} MB, as the app; "
-        "0: no limit)",
+        help=f"refuse larger files (default: {DEFAULT_MAX_FILE_SIZE_MB:g} MB, as the app; at "
+        f"most {MAX_FILE_SIZE_MB:g}; 0: no limit)",
     )
     out = sub.add_argument_group("gates and outputs")
     out.add_argument(
@@ -241,18 +248,35 @@ def _parse_bins(specs: Sequence[str]) -> dict[str, int | list[float]]:
         parts = [p.strip() for p in value.split(",")]
         try:
             if len(parts) == 1:
-                count = int(parts[0])
-                if count < 2:
-                    raise ValueError
-                bins[name] = count
+                bins[name] = int(parts[0])
             else:
                 bins[name] = [float(p) for p in parts]
         except ValueError:
             raise _UsageError(
-                f"--bins {spec!r}: {value!r} is neither a number of bins (2 or more) nor a list "
-                "of edges such as 25,45,65"
+                f"--bins {spec!r}: {value!r} is neither a number of bins (2 to {MAX_BINS}) nor a "
+                "list of edges such as 25,45,65"
             ) from None
+        _check_bins(spec, bins[name])
     return bins
+
+
+def _check_bins(spec: str, bins: int | list[float]) -> None:
+    # Checked before anything is allocated: age=100000000 would take gigabytes.
+    if isinstance(bins, int):
+        if not 2 <= bins <= MAX_BINS:
+            raise _UsageError(
+                f"--bins {spec!r}: the number of quantile bins must be 2 to {MAX_BINS}, "
+                f"not {bins:,}"
+            )
+        return
+    if not all(math.isfinite(edge) for edge in bins):
+        raise _UsageError(f"--bins {spec!r}: edges must be finite numbers (no nan or inf)")
+    if len(bins) > MAX_BINS + 1:
+        raise _UsageError(
+            f"--bins {spec!r}: at most {MAX_BINS + 1} edges ({MAX_BINS} bins), not {len(bins):,}"
+        )
+    if any(b <= a for a, b in itertools.pairwise(bins)):
+        raise _UsageError(f"--bins {spec!r}: edges must increase, e.g. 25,45,65")
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -262,22 +286,41 @@ def _check_options(args: argparse.Namespace) -> None:
         raise _UsageError(
             f"--confidence-level must be between 0 and 1 (e.g. 0.95), not {args.confidence_level}"
         )
-    if not args.max_file_size >= 0:
-        raise _UsageError(f"--max-file-size must be 0 or more megabytes, not {args.max_file_size}")
+    if not 0 <= args.max_file_size <= MAX_FILE_SIZE_MB:
+        raise _UsageError(
+            f"--max-file-size must be 0 (no limit) to {MAX_FILE_SIZE_MB:g} megabytes, "
+            f"not {args.max_file_size}"
+        )
     outputs = [p for p in (args.json, args.html, args.csv) if p and p != "-"]
-    if len({os.path.abspath(p) for p in outputs}) != len(outputs):
+    if len({os.path.realpath(p) for p in outputs}) != len(outputs):
         raise _UsageError("--json, --html and --csv must be different files")
+    if args.data != "-":
+        for option, path in (("--json", args.json), ("--html", args.html), ("--csv", args.csv)):
+            if path and path != "-" and _same_file(path, args.data):
+                raise _UsageError(
+                    f"{option} {path!r} is the input file: writing it would destroy the data. "
+                    "Choose another output file"
+                )
     if args.html == "-" or args.csv == "-":
         raise _UsageError("only --json can write to stdout ('-'); give --html and --csv a file")
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)  # also through links and different spellings
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 def _read(args: argparse.Namespace) -> tuple[Any, str | None, list[str]]:
     """Read the table; returns it, its name and notes (e.g. which sheet was read)."""
-    from fairdash.io import read_table
+    from fairdash.io import read_notes, read_table
+    from fairdash.io._source import read_source
 
     max_bytes = None if args.max_file_size == 0 else int(args.max_file_size * 2**20)
     if args.data == "-":
-        source, name = sys.stdin.buffer.read(), None
+        # Read once (a retry below reads it again) and only up to the limit.
+        source, name = read_source(sys.stdin.buffer, name=None, max_bytes=max_bytes)
     else:
         source, name = Path(args.data), Path(args.data).name
     sheet: str | int | None = args.sheet
@@ -288,7 +331,7 @@ def _read(args: argparse.Namespace) -> tuple[Any, str | None, list[str]]:
             raise
         data = read_table(source, name=name, max_bytes=max_bytes, sheet=int(sheet))
     info = data.attrs.get("fairdash_io", {})
-    notes = []
+    notes = read_notes(data)
     if info.get("format") == "xlsx":
         names = info.get("sheet_names", [])
         if len(names) > 1 and args.sheet is None:
@@ -303,13 +346,28 @@ def _read(args: argparse.Namespace) -> tuple[Any, str | None, list[str]]:
 
 
 def _now() -> str:
-    # SOURCE_DATE_EPOCH makes reports reproducible (reproducible-builds.org).
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    else:
-        moment = datetime.datetime.now(tz=datetime.UTC)
+    # SOURCE_DATE_EPOCH makes reports reproducible (reproducible-builds.org): an integer
+    # number of seconds since 1970-01-01 UTC, as `date +%s` prints it.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds")
+    shown = printable(epoch[:40]) + ("..." if len(epoch) > 40 else "")
+    if not (epoch.isascii() and epoch.isdigit()):
+        raise _UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, such as "
+            f"1700000000 (what `date +%s` prints), not {shown!r}; unset it to use the current time"
+        )
+    if len(epoch) > 12 or int(epoch) > _LAST_EPOCH:
+        raise _UsageError(
+            f"SOURCE_DATE_EPOCH {shown} is after the year 9999; give seconds since 1970-01-01 "
+            "UTC, such as 1700000000"
+        )
+    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
     return moment.isoformat(timespec="seconds")
+
+
+# 9999-12-31T23:59:59Z, the last moment a timestamp can show.
+_LAST_EPOCH = 253_402_300_799
 
 
 def _write(path: str, content: bytes | str) -> None:
@@ -344,6 +402,7 @@ def _group_table_csv(result: Audit) -> bytes:
 
 def _audit_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     _check_options(args)
+    generated_at = _now()  # before any work: a bad SOURCE_DATE_EPOCH is a usage error
     gates: list[Gate] = [parse_gate(text) for text in args.gate]
     bins = _parse_bins(args.bins)
     if args.score is None and any(g.metric == "roc_auc" for g in gates):
@@ -365,7 +424,6 @@ def _audit_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     )
     result = dataclasses.replace(result, notes=(*notes, *result.notes))
     results = evaluate_gates(gates, result)
-    generated_at = _now()
 
     if args.json:
         document = json.dumps(

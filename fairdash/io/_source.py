@@ -158,13 +158,29 @@ def _read_stream(stream: IO[bytes], *, name: str | None, max_bytes: int | None) 
     else:
         if getattr(stream, "seekable", lambda: False)():
             stream.seek(0)
-        # Read one byte past the limit: enough to know it is too big, without reading it all.
-        data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
+        data = _read_blocks(stream, max_bytes)
     if isinstance(data, str):
         raise TypeError("the file object is in text mode; open it in binary mode ('rb')")
     if max_bytes is not None and len(data) > max_bytes:
         raise _too_big(name, max_bytes, len(data) if hasattr(stream, "getvalue") else None)
     return bytes(data)
+
+
+def _read_blocks(stream: IO[bytes], max_bytes: int | None) -> bytes:
+    # Blocks rather than read(max_bytes + 1), which would allocate the whole limit at once;
+    # one block past the limit is enough to know the file is too big.
+    blocks, size = [], 0
+    while block := stream.read(_BLOCK_BYTES):
+        if isinstance(block, str):
+            return block  # a text-mode file: the caller says what is wrong
+        blocks.append(block)
+        size += len(block)
+        if max_bytes is not None and size > max_bytes:
+            break
+    return b"".join(blocks)
+
+
+_BLOCK_BYTES = 1 << 20
 
 
 def sniff(data: bytes) -> str | None:

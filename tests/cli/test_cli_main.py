@@ -297,10 +297,19 @@ def test_numeric_sensitive_feature_binned_by_default_is_noted(table):
     assert code == 0 and "'age' is numeric with many values" in err
 
 
-@pytest.mark.parametrize("spec", ["age", "age=", "=3", "age=1", "age=x", "age=1,b"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "age", "age=", "=3", "age=1", "age=x", "age=1,b",
+        "age=100000000", "age=11", "age=-3",  # the app allows 2 to 10 quantile bins
+        "age=nan,40", "age=20,inf", "age=-inf,30", "age=40,20", "age=20,20",
+        "age=" + ",".join(str(i) for i in range(12)),  # 12 edges: 11 bins
+    ],
+)
 def test_bad_bins_spec(table, spec):
     code, out, err = run(["audit", table, *BASE, "--bins", spec])
     assert code == 2 and out == "" and err.startswith("fairdash: error: --bins")
+    assert len(err.splitlines()) == 1 and "unexpected" not in err
 
 
 # --- outputs -------------------------------------------------------------------------------
@@ -352,6 +361,92 @@ def test_outputs_must_be_distinct_files(table, tmp_path):
     assert code == 2 and "different files" in err
     code, _, err = run(["audit", table, *BASE, "--html", "-"])
     assert code == 2 and "only --json" in err
+
+
+@pytest.mark.parametrize("option", ["--json", "--html", "--csv"])
+def test_an_output_pointing_at_the_input_is_refused(table, tmp_path, option):
+    before = open(table, "rb").read()
+    for spelling in (table, str(tmp_path / "." / "preds.csv")):
+        code, out, err = run(["audit", table, *BASE, option, spelling])
+        assert code == 2 and out == ""
+        assert f"fairdash: error: {option}" in err and "is the input file" in err
+    link = tmp_path / "link.csv"
+    link.symlink_to(table)
+    code, _, err = run(["audit", table, *BASE, option, str(link)])
+    assert code == 2 and "is the input file" in err
+    assert open(table, "rb").read() == before
+
+
+@pytest.mark.parametrize(
+    ("epoch", "words"),
+    [
+        ("1e9", "whole number of seconds"),
+        ("-5", "whole number of seconds"),
+        ("1700000000.5", "whole number of seconds"),
+        ("\u0661\u0662", "whole number of seconds"),  # Arabic-Indic digits: isdigit() is True
+        ("253402300800", "after the year 9999"),  # 10000-01-01T00:00:00Z
+        ("9" * 5000, "after the year 9999"),
+    ],
+)
+def test_bad_source_date_epoch_is_one_clear_message(table, tmp_path, monkeypatch, epoch, words):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    code, out, err = run(["audit", table, *BASE, "--json", str(tmp_path / "a.json")])
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith("fairdash: error: SOURCE_DATE_EPOCH") and words in err
+    assert "unexpected" not in err and not (tmp_path / "a.json").exists()
+
+
+def test_source_date_epoch_fixes_the_time(table, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # the last second of 9999
+    code, out, _ = run(["audit", table, *BASE, "--json", "-"])
+    assert code == 0 and json.loads(out)["generated_at"] == "9999-12-31T23:59:59+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")  # empty: as if unset
+    assert run(["audit", table, *BASE, "-q"])[0] == 0
+
+
+class _Stdin:
+    """Standard input that counts how much was read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+    @property
+    def consumed(self) -> int:
+        return self.buffer.tell()
+
+
+def test_stdin_stops_reading_at_the_size_limit(monkeypatch):
+    row = b"1,F,A,1,0.5,1\n"
+    data = b"age,sex,race,y,score,pred\n" + row * 400_000  # 5.6 MB
+    stdin = _Stdin(data)
+    monkeypatch.setattr(cli_main.sys, "stdin", stdin)
+    code, _, err = run(["audit", "-", *BASE, "--max-file-size", "1"])
+    assert code == 2 and "over the limit" in err
+    assert stdin.consumed <= 2 * 2**20 < len(data)  # the limit and one block
+    stdin = _Stdin(predictions().to_csv(index=False).encode())
+    monkeypatch.setattr(cli_main.sys, "stdin", stdin)
+    assert run(["audit", "-", *BASE, "-q", "--max-file-size", "1"])[0] == 0
+
+
+@pytest.mark.parametrize("size", ["nan", "inf", "-1", "1e300", "65537"])
+def test_max_file_size_is_capped(table, size):
+    code, out, err = run(["audit", table, *BASE, "--max-file-size", size])
+    assert code == 2 and out == "" and err.startswith("fairdash: error: --max-file-size")
+
+
+def test_repeated_header_names_are_read_with_a_note(table, tmp_path):
+    text = predictions().to_csv(index=False).replace("age,", "score,", 1)  # two "score" columns
+    path = tmp_path / "dup.csv"
+    path.write_text(text)
+    argv = ["--target", "y", "--prediction", "pred", "--sensitive", "sex", "--json", "-"]
+    code, out, err = run(["audit", str(path), *argv, "--score", "score.1"])
+    assert code == 0, err
+    assert "fairdash: note: 'dup.csv' repeats the column name 'score'" in err
+    assert "renamed 'score.1'" in err
+    # score.1 is the file's second "score" column: the same audit as on the original file.
+    _, reference, _ = run(["audit", table, *argv, "--score", "score"])
+    groups = [g["metrics"] for g in json.loads(out)["groups"]]
+    assert groups == [g["metrics"] for g in json.loads(reference)["groups"]]
 
 
 def test_unwritable_output_is_an_input_error(table, tmp_path):
