@@ -8,8 +8,9 @@ import pandas as pd
 
 __all__ = ["neutralise", "to_csv_bytes"]
 
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection);
+# a line feed or NUL before the formula is skipped by some spreadsheets, so they count too.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 # ... but "-5" or "+1.5e3" is just a number to it, so such text is left alone.
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -25,9 +26,9 @@ def neutralise(value: object) -> object:
     Returns
     -------
     object
-        ``"'" + value`` for text starting with ``=``, ``+``, ``-``, ``@``, tab
-        or carriage return (unless it is a plain number such as ``"-5"``),
-        otherwise ``value``.
+        ``"'" + value`` for text starting with ``=``, ``+``, ``-``, ``@``, tab,
+        carriage return, line feed or NUL (unless it is a plain number such as
+        ``"-5"``), otherwise ``value``.
     """
     if (
         isinstance(value, str)
@@ -42,7 +43,8 @@ def to_csv_bytes(df: pd.DataFrame, *, index: bool = False, bom: bool = False) ->
     """Write a DataFrame as UTF-8 CSV, safe to open in a spreadsheet.
 
     Text cells and column names that a spreadsheet would run as a formula
-    (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are
+    (starting with ``=``, ``+``, ``-``, ``@``, tab, carriage return, line feed
+    or NUL) are
     prefixed with a single quote, following the OWASP guidance on CSV
     injection. Numbers, including negative ones, are written as they are;
     so is text that is just a number (``"-5"``). Floats are written with full

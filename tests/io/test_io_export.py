@@ -19,6 +19,10 @@ from fairdash.io._export import neutralise
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\r\n=HYPERLINK(\"http://x\")", "'\r\n=HYPERLINK(\"http://x\")"),
+        ("\x00=1+1", "'\x00=1+1"),
+        ("\t=1+1", "'\t=1+1"),
         ("- item", "'- item"),
         ("-5", "-5"),  # a plain number is not a formula
         ("+1.5e3", "+1.5e3"),

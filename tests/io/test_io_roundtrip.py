@@ -138,4 +138,5 @@ def test_exported_cells_never_start_a_formula(values):
     assert rows[0] == ["'=name", "n"]
     for row in rows[1:]:
         cell = row[0]
-        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or _NUMBER.fullmatch(cell)
+        starts = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
+        assert not cell.startswith(starts) or _NUMBER.fullmatch(cell)
