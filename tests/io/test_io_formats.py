@@ -382,3 +382,66 @@ def test_damaged_binary_files_raise_input_errors(fmt):
             read_table(bytes(data), name=f"fuzz{seed}.{fmt}")
         except InputError as exc:
             assert str(exc)
+
+
+# --- Excel budgets: size, cells, time ---------------------------------------------------
+
+
+def _sheet_bomb(n_rows: int) -> bytes:
+    """A workbook whose one sheet is n_rows x 10 cells of "1" with no stated size."""
+    base = zipfile.ZipFile(io.BytesIO(_xlsx({"s": [["a"]]})))
+    cells = "".join(f'<c r="{c}{{i}}"><v>1</v></c>' for c in "ABCDEFGHIJ")
+    rows = "".join(f'<row r="{i}">{cells.format(i=i)}</row>' for i in range(2, n_rows + 2))
+    header = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{c}</t></is></c>' for c in "ABCDEFGHIJ")
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+        f'.org/spreadsheetml/2006/main"><sheetData><row r="1">{header}</row>{rows}'
+        "</sheetData></worksheet>"
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in base.infolist():
+            data = base.read(item.filename)
+            archive.writestr(item, sheet if item.filename.endswith("sheet1.xml") else data)
+    return out.getvalue()
+
+
+def test_excel_expanding_beyond_the_budget_is_refused_before_parsing(tmp_path, monkeypatch):
+    from fairdash.io import _excel
+
+    data = _sheet_bomb(70_000)  # about 19 MB of sheet XML in a ZIP of about 1 MB
+    assert len(data) < 2_000_000
+    parsed = []
+    monkeypatch.setattr(_excel.openpyxl, "load_workbook", lambda *a, **k: parsed.append(1))
+    with pytest.raises(InputError, match=r"expands to 1\d\.\d MB.*up to 16\.8 MB.*CSV"):
+        read_table(_write(tmp_path, "bomb.xlsx", data))
+    assert parsed == []  # refused from the ZIP directory alone
+
+
+def test_excel_within_the_budget_is_read_whole(tmp_path):
+    df = read_table(_write(tmp_path, "ok.xlsx", _sheet_bomb(2_000)))
+    assert df.shape == (2_000, 10) and (df == 1).all().all()
+
+
+def test_excel_cell_budget_counts_empty_cells_up_to_the_last_column(tmp_path, monkeypatch):
+    from fairdash.io import _excel
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["B1"] = "a", "b"
+    for row in range(2, 40):
+        sheet.cell(row=row, column=1, value=row)
+        sheet.cell(row=row, column=16_384, value=1)  # column XFD: 16,384 cells a row
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    monkeypatch.setattr(_excel, "_MAX_CELLS", 200_000)
+    with pytest.raises(InputError, match=r"more than 200,000 cells.*CSV"):
+        read_table(_write(tmp_path, "wide.xlsx", buffer.getvalue()))
+
+
+def test_excel_time_budget(tmp_path, monkeypatch):
+    from fairdash.io import _excel
+
+    monkeypatch.setattr(_excel, "_MAX_SECONDS", -1.0)  # already over: the check itself is tested
+    with pytest.raises(InputError, match=r"took more than -1 seconds to read.*CSV"):
+        read_table(_write(tmp_path, "slow.xlsx", _sheet_bomb(10)))
