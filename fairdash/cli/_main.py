@@ -39,7 +39,7 @@ __all__ = ["build_parser", "main"]
 
 PROG = "python -m fairdash"
 # As the app's upload limit (server.maxUploadSize, in MB of 2**20 bytes).
-DEFAULT_MAX_FILE_SIZE_MB = 1024.0
+DEFAULT_MAX_FILE_SIZE_MB = 500.0
 # A limit beyond this is a typing mistake, not a file (64 GiB).
 MAX_FILE_SIZE_MB = 65_536.0
 # As the app allows: 2 to 10 quantile bins; edges make at most 10 bins between them.

@@ -23,6 +23,7 @@ from typing import Any
 import charset_normalizer
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from fairdash._errors import InputError
@@ -466,7 +467,13 @@ def _read_fast(
         return None
     if invalid or (quoted and table.num_rows != n_rows):
         return None
-    return list(table.columns)
+    columns = list(table.columns)
+    # The csv module refuses a value longer than its field limit (and names the line): so
+    # must this reading, or a file would read differently with and without quotes.
+    limit = csv.field_size_limit()
+    if not quoted and any((pc.max(pc.binary_length(c)).as_py() or 0) > limit for c in columns):
+        return None
+    return columns
 
 
 def _read_slow(utf8: bytes, *, delimiter: str, skip: int, n_columns: int) -> list[pa.ChunkedArray]:
