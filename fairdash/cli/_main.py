@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
-import itertools
 import json
-import math
-import os
 import sys
 import textwrap
 import warnings
@@ -33,18 +29,20 @@ from fairdash.cli._gates import (
     evaluate_gates,
     parse_gate,
 )
+from fairdash.cli._options import (
+    DEFAULT_MAX_FILE_SIZE_MB,
+    MAX_BINS,
+    MAX_FILE_SIZE_MB,
+    UsageError,
+    check_options,
+    now,
+    parse_bins,
+)
 from fairdash.cli._slices import add_slices_parser, slices_command
 
 __all__ = ["build_parser", "main"]
 
 PROG = "python -m fairdash"
-# As the app's upload limit (server.maxUploadSize, in MB of 2**20 bytes).
-DEFAULT_MAX_FILE_SIZE_MB = 500.0
-# A limit beyond this is a typing mistake, not a file (64 GiB).
-MAX_FILE_SIZE_MB = 65_536.0
-# As the app allows: 2 to 10 quantile bins; edges make at most 10 bins between them.
-MAX_BINS = 10
-
 _DESCRIPTION = """\
 Audit a model's predictions for fairness: metrics per group of people (with
 confidence intervals), fairlearn's summary disparities, and gates for CI."""
@@ -110,14 +108,10 @@ exit codes: 0 all gates pass (or none given), 1 a gate failed (named on
 stderr), 2 the input or the command line is wrong (one line on stderr)."""
 
 
-class _UsageError(Exception):
-    """A command-line mistake (argparse's own errors included)."""
-
-
 class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse prints the usage and the message on several lines; one line is enough.
-        raise _UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -236,82 +230,6 @@ def _error(message: str, stream: TextIO) -> None:
     print(f"fairdash: error: {printable(message)}", file=stream)
 
 
-def _parse_bins(specs: Sequence[str]) -> dict[str, int | list[float]]:
-    bins: dict[str, int | list[float]] = {}
-    for spec in specs:
-        name, sep, value = spec.rpartition("=")
-        if not sep or not name or not value.strip():
-            raise _UsageError(
-                f"--bins {spec!r}: write COL=N (a number of quantile bins, e.g. age=4) or "
-                "COL=EDGES (e.g. age=25,45,65)"
-            )
-        parts = [p.strip() for p in value.split(",")]
-        try:
-            if len(parts) == 1:
-                bins[name] = int(parts[0])
-            else:
-                bins[name] = [float(p) for p in parts]
-        except ValueError:
-            raise _UsageError(
-                f"--bins {spec!r}: {value!r} is neither a number of bins (2 to {MAX_BINS}) nor a "
-                "list of edges such as 25,45,65"
-            ) from None
-        _check_bins(spec, bins[name])
-    return bins
-
-
-def _check_bins(spec: str, bins: int | list[float]) -> None:
-    # Checked before anything is allocated: age=100000000 would take gigabytes.
-    if isinstance(bins, int):
-        if not 2 <= bins <= MAX_BINS:
-            raise _UsageError(
-                f"--bins {spec!r}: the number of quantile bins must be 2 to {MAX_BINS}, "
-                f"not {bins:,}"
-            )
-        return
-    if not all(math.isfinite(edge) for edge in bins):
-        raise _UsageError(f"--bins {spec!r}: edges must be finite numbers (no nan or inf)")
-    if len(bins) > MAX_BINS + 1:
-        raise _UsageError(
-            f"--bins {spec!r}: at most {MAX_BINS + 1} edges ({MAX_BINS} bins), not {len(bins):,}"
-        )
-    if any(b <= a for a, b in itertools.pairwise(bins)):
-        raise _UsageError(f"--bins {spec!r}: edges must increase, e.g. 25,45,65")
-
-
-def _check_options(args: argparse.Namespace) -> None:
-    if args.min_group_size < 0:
-        raise _UsageError(f"--min-group-size must be 0 or more, not {args.min_group_size}")
-    if not 0 < args.confidence_level < 1:
-        raise _UsageError(
-            f"--confidence-level must be between 0 and 1 (e.g. 0.95), not {args.confidence_level}"
-        )
-    if not 0 <= args.max_file_size <= MAX_FILE_SIZE_MB:
-        raise _UsageError(
-            f"--max-file-size must be 0 (no limit) to {MAX_FILE_SIZE_MB:g} megabytes, "
-            f"not {args.max_file_size}"
-        )
-    outputs = [p for p in (args.json, args.html, args.csv) if p and p != "-"]
-    if len({os.path.realpath(p) for p in outputs}) != len(outputs):
-        raise _UsageError("--json, --html and --csv must be different files")
-    if args.data != "-":
-        for option, path in (("--json", args.json), ("--html", args.html), ("--csv", args.csv)):
-            if path and path != "-" and _same_file(path, args.data):
-                raise _UsageError(
-                    f"{option} {path!r} is the input file: writing it would destroy the data. "
-                    "Choose another output file"
-                )
-    if args.html == "-" or args.csv == "-":
-        raise _UsageError("only --json can write to stdout ('-'); give --html and --csv a file")
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)  # also through links and different spellings
-    except OSError:  # one of them does not exist (yet)
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
 def _read(args: argparse.Namespace) -> tuple[Any, str | None, list[str]]:
     """Read the table; returns it, its name and notes (e.g. which sheet was read)."""
     from fairdash.io import read_notes, read_table
@@ -341,33 +259,8 @@ def _read(args: argparse.Namespace) -> tuple[Any, str | None, list[str]]:
                 "was read. Choose another with --sheet."
             )
     elif args.sheet is not None:
-        raise _UsageError("--sheet applies to Excel (.xlsx) workbooks only")
+        raise UsageError("--sheet applies to Excel (.xlsx) workbooks only")
     return data, name, notes
-
-
-def _now() -> str:
-    # SOURCE_DATE_EPOCH makes reports reproducible (reproducible-builds.org): an integer
-    # number of seconds since 1970-01-01 UTC, as `date +%s` prints it.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds")
-    shown = printable(epoch[:40]) + ("..." if len(epoch) > 40 else "")
-    if not (epoch.isascii() and epoch.isdigit()):
-        raise _UsageError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, such as "
-            f"1700000000 (what `date +%s` prints), not {shown!r}; unset it to use the current time"
-        )
-    if len(epoch) > 12 or int(epoch) > _LAST_EPOCH:
-        raise _UsageError(
-            f"SOURCE_DATE_EPOCH {shown} is after the year 9999; give seconds since 1970-01-01 "
-            "UTC, such as 1700000000"
-        )
-    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    return moment.isoformat(timespec="seconds")
-
-
-# 9999-12-31T23:59:59Z, the last moment a timestamp can show.
-_LAST_EPOCH = 253_402_300_799
 
 
 def _write(path: str, content: bytes | str) -> None:
@@ -401,12 +294,12 @@ def _group_table_csv(result: Audit) -> bytes:
 
 
 def _audit_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    _check_options(args)
-    generated_at = _now()  # before any work: a bad SOURCE_DATE_EPOCH is a usage error
+    check_options(args)
+    generated_at = now()  # before any work: a bad SOURCE_DATE_EPOCH is a usage error
     gates: list[Gate] = [parse_gate(text) for text in args.gate]
-    bins = _parse_bins(args.bins)
+    bins = parse_bins(args.bins)
     if args.score is None and any(g.metric == "roc_auc" for g in gates):
-        raise _UsageError("gates on roc_auc need scores: give the score column with --score")
+        raise UsageError("gates on roc_auc need scores: give the score column with --score")
     data, name, notes = _read(args)
     result = audit(
         data,
@@ -532,7 +425,7 @@ def main(
             if args.command == "slices":
                 return slices_command(args, stdout, stderr)
             return _audit_command(args, stdout, stderr)
-    except _UsageError as err:
+    except UsageError as err:
         message = str(err)
         if "--help" not in message:
             message += f" (see '{PROG} {command} --help')"

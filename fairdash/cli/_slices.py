@@ -392,7 +392,10 @@ def format_slices(result: SliceSearch, *, top: int, source: str | None) -> str:
 
 def slices_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``python -m fairdash slices``; returns the exit code (errors propagate)."""
-    from fairdash.cli._main import _now, _read, _UsageError, _write
+    from fairdash.cli._main import _read, _write
+    from fairdash.cli._options import UsageError as _UsageError
+    from fairdash.cli._options import check_max_file_size
+    from fairdash.cli._options import now as _now
 
     least = {"--max-order": 1, "--min-size": 0, "--bins": 2, "--top": 0}
     for option, value in zip(
@@ -402,8 +405,7 @@ def slices_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
             raise _UsageError(f"{option} must be {least[option]} or more, not {value}")
     if not 0 < args.fdr <= 1:
         raise _UsageError(f"--fdr must be above 0 and at most 1 (e.g. 0.05), not {args.fdr}")
-    if not args.max_file_size >= 0:
-        raise _UsageError(f"--max-file-size must be 0 or more megabytes, not {args.max_file_size}")
+    check_max_file_size(args.max_file_size)
     if args.json not in (None, "-") and args.data != "-" and Path(args.json).resolve() == Path(
         args.data
     ).resolve():
