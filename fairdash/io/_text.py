@@ -294,7 +294,7 @@ def read_delimited(data: bytes, *, who: str, extension: str) -> tuple[pd.DataFra
 def _ambiguous(who: str, column: str, example: str) -> InputError:
     return InputError(
         f"{who}: column '{column}' has numbers such as '{example}' that mean "
-        f"{float(example.replace('.', '')):g} where ',' is the decimal mark and '.' separates "
+        f"{int(example.replace('.', ''))} where ',' is the decimal mark and '.' separates "
         f"thousands, as in this semicolon-separated file, but {float(example):g} where '.' is "
         "the decimal mark, and no value in the column tells which. Save the file again with "
         "numbers written without thousands separators, and upload it again.",
