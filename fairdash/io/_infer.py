@@ -56,6 +56,8 @@ _DECIMAL_COMMA = r"^[+-]?([0-9]+|[1-9][0-9]{0,2}(\.[0-9]{3})+)(,[0-9]+)?$"
 # Dotted values that could be thousands separators as well as decimal points (20.000).
 _DOT_THOUSANDS = r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+$"
 _LEADING_ZERO = r"^[+-]?0[0-9]"
+# An integer as _INT without a leading zero: such a column is int64 whatever the rules below.
+_PLAIN_INT = r"^[+-]?(0|[1-9][0-9]*)$"
 _MAX_EXACT_FLOAT_INT = 2**53
 # Values checked first: one that cannot be a number rules the column out cheaply.
 _SAMPLE = 1_000
@@ -94,6 +96,13 @@ def _text(values: pa.ChunkedArray) -> pd.Series:
 def _series(values: pa.ChunkedArray) -> pd.Series:
     # pandas 3 copies a NumPy array given to Series unless told not to.
     return pd.Series(values.to_numpy(), copy=False)
+
+
+def _without_plus(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    # Arrow's casts reject a leading "+".
+    if _any(pc.starts_with(values, "+")):
+        return pc.replace_substring_regex(values, r"^\+", "")
+    return values
 
 
 def _all_missing(n: int) -> pd.Series:
@@ -136,6 +145,15 @@ def infer_text_column(values: pa.Array | pa.ChunkedArray, *, decimal_comma: bool
     may_be_number = _may_be_number(head, decimal_comma=decimal_comma)
     if not may_be_number and not _may_be_bool(head):
         return Column(_text(values), [])
+    # The common numeric column: integers, nothing missing, no padding, no leading zero.
+    # One pass decides it; anything else takes the general path (same result, more passes).
+    if n and may_be_number and _all(pc.match_substring_regex(values, _PLAIN_INT)):
+        try:
+            ints = pc.cast(_without_plus(values), pa.int64())
+        except pa.ArrowInvalid:  # beyond int64: the general path keeps the digits as text
+            ints = None
+        if ints is not None:
+            return Column(_series(ints), [])
     trimmed = pc.utf8_trim_whitespace(values)
     lower = pc.utf8_lower(trimmed)
     token = pc.is_in(lower, value_set=_NA_SET)
@@ -181,10 +199,8 @@ def _parse_numbers(
 ) -> tuple[pd.Series, bool] | None:
     if _any(pc.match_substring_regex(present, _LEADING_ZERO)):
         return None
-    # Arrow's casts reject a leading "+"; the missing cells become nulls.
-    cleaned = trimmed
-    if _any(pc.starts_with(present, "+")):
-        cleaned = pc.replace_substring_regex(trimmed, r"^\+", "")
+    # The missing cells become nulls.
+    cleaned = _without_plus(trimmed)
     has_missing = len(present) < len(trimmed)
     if has_missing:
         cleaned = pc.if_else(missing, pa.scalar(None, cleaned.type), cleaned)

@@ -424,3 +424,29 @@ def test_fast_reader_agrees_with_the_csv_module(header, newline, pieces):
         unquoted = _text._read_fast(utf8, delimiter=",", offset=offset, n_columns=len(names))
         assert unquoted is not None
         assert [c.to_pylist() for c in unquoted] == slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["0", "7", "-0", "+3", "-12", "007", " 5", "5 ", "NA", "", "1.5",
+             "9223372036854775807", "9223372036854775808", "9007199254740993", "x"]
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_integer_columns_follow_python_int(values):
+    # Reference: Python's int() on the values, by the documented rule.
+    df = read_table(("n,v\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))).encode(),
+                    name="ints.csv")
+    column = df["v"]
+    # Numbers may be padded with spaces; nothing may be missing for int64.
+    plain = all(re.fullmatch(r"[+-]?(0|[1-9][0-9]*)", v.strip()) for v in values)
+    if plain and all(-(2**63) <= int(v) < 2**63 for v in values):
+        assert column.dtype == "int64" and column.tolist() == [int(v) for v in values]
+    else:
+        assert column.dtype != "int64"
+    if any(re.fullmatch(r"[+-]?0[0-9]+", v.strip()) for v in values):
+        assert column.dtype == "str"  # leading zeros: the digits are kept as text
