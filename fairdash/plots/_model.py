@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from fairdash._markup import plotly_text
 from fairdash.metrics import GroupMetrics, RegressionGroupMetrics
 from fairdash.plots._figures import error_rate_chart, group_label_index, group_rate_chart
 from fairdash.plots._tradeoff import tradeoff_scatter
@@ -70,7 +71,7 @@ def prediction_error_chart(errors: pd.DataFrame) -> go.Figure:
     plotly.graph_objects.Figure
     """
     shown = errors.dropna(how="all")
-    labels = group_label_index(shown.index)
+    labels = [plotly_text(label) for label in group_label_index(shown.index)]
     fig = go.Figure()
     for column, name, color in (
         ("mean_overprediction", "over-prediction", "#e8590c"),
@@ -83,7 +84,7 @@ def prediction_error_chart(errors: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         title="Over- and under-prediction by group (mean amount)",
         barmode="group",
-        xaxis_title=" × ".join(str(n) for n in shown.index.names if n is not None),
+        xaxis_title=" × ".join(plotly_text(n) for n in shown.index.names if n is not None),
         yaxis_title="mean amount",
         template="plotly_white",
         legend={"orientation": "h", "y": 1.1},

@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.metrics import group_metrics
+from fairdash.metrics import group_metrics, prediction_error_by_group
 from fairdash.plots import (
     error_rate_chart,
     group_label_index,
     group_rate_chart,
     metric_heatmap,
+    model_figures,
+    prediction_error_chart,
     roc_curve_chart,
     score_distribution_chart,
     tradeoff_scatter,
@@ -40,11 +42,11 @@ def hostile():
     score = np.clip(0.4 * y + 0.6 * rng.random(n), 0, 1)
     metrics = group_metrics(y, (score > 0.5).astype(int), groups, y_score=score)
     labels = pd.Series(group_label_index(pd.MultiIndex.from_frame(groups)))
-    return metrics, y, score, labels
+    return metrics, y, score, labels, groups
 
 
 def _figures(hostile):
-    metrics, y, score, labels = hostile
+    metrics, y, score, labels, groups = hostile
     table = metrics.to_frame()
     thresholds = dict.fromkeys(labels.unique(), 0.5)
     models = pd.DataFrame({
@@ -65,6 +67,13 @@ def _figures(hostile):
             models, performance="accuracy", disparity="demographic_parity_difference",
             current=MODEL,
         ),
+        "prediction_error_chart": prediction_error_chart(
+            prediction_error_by_group(y, score, groups)
+        ),
+        **{
+            f"model_figures:{name}": fig
+            for name, fig in model_figures(metrics, model_name=MODEL, models_table=models).items()
+        },
     }
 
 
@@ -84,14 +93,14 @@ def test_every_figure_builder_escapes_every_string(hostile):
         spec = fig.to_plotly_json()
         shown = []
         for path, text in _strings(spec):
-            if name == "tradeoff_scatter" and path[-2:-1] == (0,) and "customdata" in path:
+            if "tradeoff" in name and "customdata" in path and path[-1] == 0:
                 continue  # the model's name as it is, for selection events; never displayed
             shown.append(text)
             assert not set(_OWN_TAGS.sub("", text)) & set("<>$"), (name, path, text)
         # The values still show exactly as written, once plotly decodes its entities.
         decoded = " ".join(html.unescape(t) for t in shown)
         if name in {"group_rate_chart", "error_rate_chart", "roc_curve_chart",
-                    "score_distribution_chart"}:
+                    "score_distribution_chart", "prediction_error_chart"}:
             assert SEX[0] in decoded and RACE[0] in decoded, name
         if name == "metric_heatmap":
             assert COLUMN in decoded and SEX[1] in decoded
