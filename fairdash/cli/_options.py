@@ -26,7 +26,8 @@ __all__ = [
 DEFAULT_MAX_FILE_SIZE_MB = 500.0
 # A limit beyond this is a typing mistake, not a file (64 GiB).
 MAX_FILE_SIZE_MB = 65_536.0
-# As the app allows: 2 to 10 quantile bins; edges make at most 10 bins between them.
+# As the app and saved configurations allow (fairdash.config's MAX_BINS, not imported: it
+# loads scikit-learn): 2 to 10 quantile bins; edges make at most 10 bins between them.
 MAX_BINS = 10
 
 

@@ -297,6 +297,13 @@ def test_numeric_sensitive_feature_binned_by_default_is_noted(table):
     assert code == 0 and "'age' is numeric with many values" in err
 
 
+def test_bins_caps_are_the_apps():
+    from fairdash.cli._options import MAX_BINS
+    from fairdash.config._schema import MAX_BINS as CONFIG_MAX_BINS
+
+    assert MAX_BINS == CONFIG_MAX_BINS
+
+
 @pytest.mark.parametrize(
     "spec",
     [
