@@ -90,6 +90,8 @@ def _any(mask: pa.ChunkedArray) -> bool:
 def _text(values: pa.ChunkedArray) -> pd.Series:
     # Only an empty field is missing; everything else is kept as read.
     empty = pc.equal(values, "")
+    if not _any(empty):
+        return values.to_pandas()  # one copy fewer
     return pc.if_else(empty, pa.scalar(None, values.type), values).to_pandas()
 
 

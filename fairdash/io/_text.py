@@ -47,6 +47,9 @@ _SAMPLE_BYTES = 1 << 20
 _CHUNK_ROWS = 65_536
 # UTF-8 is validated in blocks of this many bytes, so no copy of the whole text is made.
 _VALIDATE_BYTES = 1 << 24
+# pyarrow parses blocks of this size: large enough that each column's buffers get pages of
+# their own, which go back to the system once the column is typed.
+_BLOCK_BYTES = 1 << 24
 # Excel writes and reads a first line "sep=;" naming the delimiter.
 _SEP_HINT = re.compile(r"sep=([,;\t|])\r?\n")
 _FIX_UTF8 = "Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again."
@@ -256,6 +259,10 @@ def read_delimited(data: bytes, *, who: str, extension: str) -> tuple[pd.DataFra
         if columns is None:  # pyarrow disagreed or failed: use the csv module's reading
             columns = _read_slow(utf8, delimiter=delimiter, skip=skip, n_columns=len(names))
     del utf8, data  # the caller may still hold the bytes; this function no longer needs them
+    # pyarrow's allocator keeps freed buffers (the parser's, about half the table again, and
+    # each column's text once typed) unless asked to give them back.
+    pool = pa.default_memory_pool()
+    pool.release_unused()
     names, renamed = unique_names(header[0])
     check_has_rows(len(columns[0]), who=who)
     series, missing_tokens, notes, thousands = {}, {}, [], []
@@ -265,6 +272,7 @@ def read_delimited(data: bytes, *, who: str, extension: str) -> tuple[pd.DataFra
         except AmbiguousThousands as exc:
             raise _ambiguous(who, header[0][position], exc.example) from None
         columns[position] = None  # free the text as soon as the column is typed
+        pool.release_unused()  # and hand it back: the allocator would keep it (see above)
         series[name] = column.series
         if column.missing_tokens:
             missing_tokens[name] = column.missing_tokens
@@ -279,8 +287,6 @@ def read_delimited(data: bytes, *, who: str, extension: str) -> tuple[pd.DataFra
             "is the decimal mark (1.234,5 is 1234.5)."
         )
     frame = pd.DataFrame(series, copy=False)
-    # Give the text's memory back to the system now, not at some later allocation.
-    pa.default_memory_pool().release_unused()
     info = {
         "encoding": encoding,
         "delimiter": delimiter,
@@ -445,7 +451,7 @@ def _read_fast(
     try:
         table = pacsv.read_csv(
             pa.BufferReader(rest),
-            read_options=pacsv.ReadOptions(column_names=names),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"' if quoted else False,
