@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from fairdash._markup import plotly_text
 
 __all__ = ["slice_chart"]
 
@@ -17,9 +17,9 @@ _MAX_LABEL = 60
 
 
 def _short(text: str) -> str:
-    # Values come from users' data; plotly renders some HTML in labels, so escape it.
+    # Values come from users' data: shown as text, never as plotly's HTML or LaTeX.
     text = text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
-    return html.escape(text, quote=False)
+    return plotly_text(text)
 
 
 def slice_chart(table: pd.DataFrame, *, top: int = 15, title: str | None = None) -> go.Figure:
@@ -42,7 +42,7 @@ def slice_chart(table: pd.DataFrame, *, top: int = 15, title: str | None = None)
         marker for the metric on all other rows.
     """
     shown = table.head(top).iloc[::-1]  # the most harmful at the top
-    metric = str(table.attrs.get("metric", "value")).replace("_", " ")
+    metric = plotly_text(str(table.attrs.get("metric", "value")).replace("_", " "))
     labels = [_short(str(s)) for s in shown["slice"]]
     value = shown["value"].to_numpy(dtype=float)
     significant = shown["significant"].to_numpy(dtype=bool)
@@ -92,7 +92,7 @@ def slice_chart(table: pd.DataFrame, *, top: int = 15, title: str | None = None)
         )
     )
     fig.update_layout(
-        title=title or f"The {len(shown)} most harmful slices: {metric}",
+        title=plotly_text(title) if title else f"The {len(shown)} most harmful slices: {metric}",
         xaxis_title=f"{metric} (95% interval)",
         height=max(320, 60 + 28 * len(shown)),
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
+from fairdash._markup import html_text
 from fairdash.report._html import dataframe_html
 
 __all__ = ["slice_sections"]
@@ -36,7 +36,7 @@ def slice_sections(table: pd.DataFrame, *, top: int = 30) -> list[tuple[str, Any
 
     metric = str(table.attrs.get("metric", "")).replace("_", " ")
     words = (
-        f"<p>Metric: {html.escape(metric)}. {html.escape(slice_summary(table))} Each slice is "
+        f"<p>Metric: {html_text(metric)}. {html_text(slice_summary(table))} Each slice is "
         "compared with all other rows; q-values are Benjamini-Hochberg's over every slice "
         "tested.</p>"
     )

@@ -22,6 +22,7 @@ from fairdash.plots import (
     prediction_error_chart,
     roc_curve_chart,
     score_distribution_chart,
+    slice_chart,
     tradeoff_scatter,
 )
 
@@ -70,11 +71,23 @@ def _figures(hostile):
         "prediction_error_chart": prediction_error_chart(
             prediction_error_by_group(y, score, groups)
         ),
+        "slice_chart": slice_chart(_slices(), title=MODEL),
         **{
             f"model_figures:{name}": fig
             for name, fig in model_figures(metrics, model_name=MODEL, models_table=models).items()
         },
     }
+
+
+def _slices() -> pd.DataFrame:
+    table = pd.DataFrame({
+        "slice": [f"{COLUMN}={SEX[0]}", f"race %{{y}}={RACE[0]} & x={SEX[1]}"],
+        "value": [0.3, 0.4], "significant": [True, False], "ci_low": [0.2, 0.3],
+        "ci_high": [0.4, 0.5], "size": [40, 50], "q_value": [0.01, 0.2],
+        "complement": [0.5, 0.5],
+    })
+    table.attrs["metric"] = "<b>$m$</b>"
+    return table
 
 
 def _strings(node, path=()):
@@ -100,7 +113,7 @@ def test_every_figure_builder_escapes_every_string(hostile):
         # The values still show exactly as written, once plotly decodes its entities.
         decoded = " ".join(html.unescape(t) for t in shown)
         if name in {"group_rate_chart", "error_rate_chart", "roc_curve_chart",
-                    "score_distribution_chart", "prediction_error_chart"}:
+                    "score_distribution_chart", "prediction_error_chart", "slice_chart"}:
             assert SEX[0] in decoded and RACE[0] in decoded, name
         if name == "metric_heatmap":
             assert COLUMN in decoded and SEX[1] in decoded
