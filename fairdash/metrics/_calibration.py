@@ -112,7 +112,7 @@ def calibration_by_group(
 
     Bins follow ``sklearn.calibration.calibration_curve``: with edges
     ``e_0 = 0 < e_1 < ... < e_k = 1`` a score ``s`` falls in the bin ``i``
-    with ``e_i <= s < e_(i+1)`` (a score of 1 in the last bin).
+    with ``e_i < s <= e_(i+1)`` (a score of 0 in the first bin).
 
     Parameters
     ----------
@@ -158,7 +158,7 @@ def calibration_by_group(
         )
     edges = _edges(score, int(n_bins), strategy)
     k = len(edges) - 1
-    bin_of = np.searchsorted(edges[1:-1], score, side="right")
+    bin_of = np.searchsorted(edges[1:-1], score, side="left")
     groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
     cells = groups.codes.astype(np.intp) * k + bin_of
     size = groups.n_groups * k
