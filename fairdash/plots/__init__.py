@@ -1,5 +1,6 @@
 """Plotly figures for the dashboard and reports (pure functions, no UI code)."""
 
+from fairdash.plots._compare import model_comparison_chart, tradeoff_scatter
 from fairdash.plots._figures import (
     error_rate_chart,
     group_label_index,
@@ -9,13 +10,13 @@ from fairdash.plots._figures import (
 from fairdash.plots._model import model_figures, prediction_error_chart
 from fairdash.plots._scores import roc_curve_chart, score_distribution_chart
 from fairdash.plots._slices import slice_chart
-from fairdash.plots._tradeoff import tradeoff_scatter
 
 __all__ = [
     "error_rate_chart",
     "group_label_index",
     "group_rate_chart",
     "metric_heatmap",
+    "model_comparison_chart",
     "model_figures",
     "prediction_error_chart",
     "roc_curve_chart",

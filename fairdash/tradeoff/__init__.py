@@ -8,8 +8,12 @@
   each barycenter alpha, each threshold optimizer tolerance) on the test rows;
   a method that cannot run is reported in the result's ``failures``.
 - :func:`results_table`: one row per model, with whether it is on the front.
-- :func:`pareto_front`, :func:`hypervolume`: the non-dominated models of any
-  (performance, disparity) pair, and the area a front dominates.
+- :func:`pareto_front`, :func:`hypervolume`, :func:`hypervolume_reference`: the
+  non-dominated models of any (performance, disparity) pair, the area a front
+  dominates, and a reference point taken from the models shown.
+- :func:`tradeoff_intervals`: bootstrap intervals of every model's performance
+  and disparity, all models on the same resampled test rows (paired).
+- :func:`describe_params`, :func:`method_name`: models in words.
 """
 
 from fairdash.tradeoff._catalogue import (
@@ -23,7 +27,14 @@ from fairdash.tradeoff._catalogue import (
     MethodSpec,
     ParameterSpec,
 )
-from fairdash.tradeoff._front import hypervolume, pareto_front
+from fairdash.tradeoff._describe import (
+    METHOD_NAMES,
+    describe_hypervolume,
+    describe_models,
+    describe_params,
+    method_name,
+)
+from fairdash.tradeoff._front import hypervolume, hypervolume_reference, pareto_front
 from fairdash.tradeoff._results import (
     MethodFailure,
     ModelResult,
@@ -33,26 +44,40 @@ from fairdash.tradeoff._results import (
 from fairdash.tradeoff._runner import MIN_POSTPROCESSING_GROUP_SIZE, run_methods
 from fairdash.tradeoff._small_groups import POOLED_GROUP
 from fairdash.tradeoff._split import TradeoffSplit, split_data
+from fairdash.tradeoff._uncertainty import (
+    TRADEOFF_DISPARITIES,
+    TradeoffIntervals,
+    tradeoff_intervals,
+)
 
 __all__ = [
     "CATALOGUE",
     "DEFAULT_METHODS",
     "DEFAULT_PARAMS",
     "METHODS",
+    "METHOD_NAMES",
     "MIN_POSTPROCESSING_GROUP_SIZE",
     "POOLED_GROUP",
     "REGRESSION_METHODS",
     "SPLIT_SETTINGS",
+    "TRADEOFF_DISPARITIES",
     "MethodConfig",
     "MethodFailure",
     "MethodSpec",
     "ModelResult",
     "ParameterSpec",
+    "TradeoffIntervals",
     "TradeoffResults",
     "TradeoffSplit",
+    "describe_hypervolume",
+    "describe_models",
+    "describe_params",
     "hypervolume",
+    "hypervolume_reference",
+    "method_name",
     "pareto_front",
     "results_table",
     "run_methods",
     "split_data",
+    "tradeoff_intervals",
 ]

@@ -6,7 +6,7 @@ import numpy as np
 
 from fairdash._errors import InputError
 
-__all__ = ["hypervolume", "pareto_front"]
+__all__ = ["hypervolume", "hypervolume_reference", "pareto_front"]
 
 
 def _pair(first, second, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,3 +131,42 @@ def hypervolume(error, disparity, *, reference: tuple[float, float] = (0.5, 0.5)
     # front's disparity at its left edge.
     widths = np.diff(np.append(err, ref_error))
     return float(np.sum(widths * (ref_disparity - disp)))
+
+
+def hypervolume_reference(error, disparity, *, margin: float = 0.1) -> tuple[float, float]:
+    """A reference point for :func:`hypervolume` taken from the models themselves.
+
+    The worst error and the worst disparity among the models, each plus
+    ``margin`` times that coordinate's range over the models (at least
+    ``margin`` times 0.01 when all models share one value), so that every model
+    adds area, the extreme ones included. A fixed point such as (0.5, 0.5)
+    gives 0 when the models lie beyond it.
+
+    Parameters
+    ----------
+    error, disparity : array-like of shape (n_models,)
+        As for :func:`hypervolume`; NaN values are ignored.
+    margin : float, default=0.1
+        Share of the range added beyond the worst model.
+
+    Returns
+    -------
+    (float, float)
+        The reference (error, disparity).
+
+    Examples
+    --------
+    >>> hypervolume_reference([0.1, 0.3], [0.3, 0.1])
+    (0.32, 0.32)
+    """
+    err, disp = _pair(error, disparity, ("error", "disparity"))
+    finite = ~(np.isnan(err) | np.isnan(disp))
+    if not finite.any():
+        raise InputError("No model has both an error and a disparity; there is no front.")
+    if not margin >= 0:
+        raise InputError(f"margin must be at least 0, got {margin}.")
+    point = []
+    for values in (err[finite], disp[finite]):
+        span = max(float(values.max() - values.min()), 0.01)
+        point.append(round(float(values.max()) + margin * span, 12))
+    return point[0], point[1]

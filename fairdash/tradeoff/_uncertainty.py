@@ -25,7 +25,11 @@ from scipy import sparse
 from fairdash._errors import InputError
 from fairdash.metrics._group_metrics import BOOTSTRAP_METRICS, rates_from_cell_sums
 from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._intervals import bootstrap_cell_sums, percentile_interval
+from fairdash.metrics._intervals import (
+    _BOOTSTRAP_CHUNK,
+    bootstrap_cell_sums,
+    percentile_interval,
+)
 from fairdash.metrics._validation import (
     binary_indicators,
     check_confidence_level,
@@ -51,8 +55,9 @@ TRADEOFF_DISPARITIES: dict[str, tuple[tuple[str, ...], str]] = {
     "disparate_impact_ratio": (("selection_rate",), "ratio"),
 }
 
-# Resamples whose row multiplicities are held at once: about 64 MiB of float64.
-_MULTIPLICITY_BUDGET = 1 << 23
+# Row multiplicities are held for this many of the engine's chunks at once (about
+# 64 MiB of float64); whole chunks, so the rows drawn are those of a single call.
+_CHUNKS_AT_ONCE = 2
 
 
 def disparity_from_rates(rates: dict[str, np.ndarray], disparity: str) -> np.ndarray:
@@ -290,7 +295,7 @@ def tradeoff_intervals(
 
     rng = np.random.default_rng(random_state)
     boot = np.empty((n_boot, n_models, n_groups, 4))
-    per_chunk = max(1, _MULTIPLICITY_BUDGET // max(n_rows, 1))
+    per_chunk = _CHUNKS_AT_ONCE * max(1, _BOOTSTRAP_CHUNK // max(n_rows, 1))
     rows = np.arange(n_rows, dtype=np.intp)
     for start in range(0, n_boot, per_chunk):
         size = min(per_chunk, n_boot - start)

@@ -1,0 +1,218 @@
+"""Models of a trade-off in words: method names, parameters, and what the hypervolume measures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "METHOD_NAMES",
+    "describe_hypervolume",
+    "describe_models",
+    "describe_params",
+    "method_name",
+]
+
+#: Short display names of the methods (legends, tables).
+METHOD_NAMES: dict[str, str] = {
+    "unmitigated": "Unmitigated",
+    "reweighing": "Reweighing",
+    "correlation_remover": "Correlation remover",
+    "linear_ferm": "Linear FERM",
+    "grid_search": "Grid search",
+    "exponentiated_gradient": "Exponentiated gradient",
+    "threshold_optimizer": "Threshold optimizer",
+    "barycenter": "Wasserstein barycenter",
+    "what-if thresholds": "What-if thresholds",
+}
+
+_CONSTRAINTS = {
+    "demographic_parity": "demographic parity",
+    "equalized_odds": "equalized odds",
+    "true_positive_rate_parity": "equal true positive rates",
+    "false_positive_rate_parity": "equal false positive rates",
+    "true_negative_rate_parity": "equal true negative rates",
+    "false_negative_rate_parity": "equal false negative rates",
+    "error_rate_parity": "equal error rates",
+}
+_OBJECTIVES = {
+    "accuracy_score": "accuracy",
+    "balanced_accuracy_score": "balanced accuracy",
+    "selection_rate": "selection rate",
+    "true_positive_rate": "true positive rate",
+    "true_negative_rate": "true negative rate",
+}
+# Largest multipliers of a grid search candidate named in its description.
+_SHOWN_MULTIPLIERS = 2
+
+
+def method_name(method: str) -> str:
+    """The display name of a method (its key with spaces for an unknown one)."""
+    return METHOD_NAMES.get(method, str(method).replace("_", " ").capitalize())
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _words(key: str) -> str:
+    return str(key).replace("_", " ")
+
+
+def _generic(params: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in params.items():
+        if isinstance(value, Mapping):
+            inner = ", ".join(f"{_words(k)} {_number(v)}" for k, v in value.items())
+            parts.append(f"{_words(key)}: {inner}")
+        elif isinstance(value, list | tuple):
+            parts.append(f"{_words(key)}: {', '.join(_number(v) for v in value)}")
+        else:
+            parts.append(f"{_words(key)} {_number(value)}")
+    return "; ".join(parts)
+
+
+def _grid_search(params: Mapping[str, Any]) -> str:
+    constraint = _CONSTRAINTS.get(params.get("constraints"), _words(params.get("constraints", "")))
+    parts = [f"{constraint} constraint"]
+    if "candidate" in params:
+        total = params.get("grid_size")
+        of = f" of {total}" if total is not None else ""
+        parts.append(f"candidate {int(params['candidate']) + 1}{of}")
+    if params.get("best"):
+        parts.append("fairlearn's pick")
+    multipliers = {
+        k: float(v) for k, v in (params.get("lambda") or {}).items() if abs(float(v)) > 1e-12
+    }
+    if multipliers:
+        largest = sorted(multipliers.items(), key=lambda kv: -abs(kv[1]))[:_SHOWN_MULTIPLIERS]
+        shown = ", ".join(f"{k.strip()} {v:+.2f}" for k, v in largest)
+        more = len(multipliers) - len(largest)
+        parts.append(f"multipliers {shown}" + (f" and {more} more" if more > 0 else ""))
+    else:
+        parts.append("no constraint weight (the unconstrained model)")
+    return ", ".join(parts)
+
+
+def describe_params(method: str, params: Mapping[str, Any]) -> str:
+    """A model's distinguishing parameters in words, for hovers and tables.
+
+    Parameters
+    ----------
+    method : str
+        The method that made the model (``ModelResult.method``).
+    params : mapping
+        ``ModelResult.params``.
+
+    Returns
+    -------
+    str
+        E.g. ``"demographic parity constraint, candidate 4 of 10, multipliers
+        + all Female +0.67"`` or ``"scores moved 75% of the way to the groups'
+        common distribution, threshold 0.5"``; for a method not known here,
+        ``key value`` pairs joined by semicolons.
+
+    Examples
+    --------
+    >>> describe_params("correlation_remover", {"alpha": 1.0})
+    "removes 100% of the features' linear correlation with the groups"
+    """
+    params = dict(params or {})
+    if method == "unmitigated":
+        return "no mitigation"
+    if method == "reweighing":
+        return "training rows weighted so the outcome is independent of the group"
+    if method == "linear_ferm":
+        return "features projected for equal true positive rates of a linear model"
+    if method == "correlation_remover":
+        alpha = float(params.get("alpha", 1.0))
+        return f"removes {alpha:.0%} of the features' linear correlation with the groups"
+    if method == "grid_search":
+        return _grid_search(params)
+    if method == "exponentiated_gradient":
+        constraint = _CONSTRAINTS.get(params.get("constraints"), _words(params.get("constraints")))
+        return (
+            f"{constraint} constraint, allowed violation {_number(params.get('eps'))}, "
+            f"at most {_number(params.get('max_iter'))} iterations"
+        )
+    if method == "threshold_optimizer":
+        constraint = _CONSTRAINTS.get(params.get("constraints"), _words(params.get("constraints")))
+        tol = params.get("tol")
+        how = "exactly" if tol is None else f"within {_number(tol)}"
+        objective = _OBJECTIVES.get(params.get("objective"), _words(params.get("objective")))
+        return f"per-group thresholds meeting {constraint} {how}, best {objective}"
+    if method == "barycenter":
+        alpha = float(params.get("alpha", 0.0))
+        moved = "scores unchanged" if alpha >= 1 else (
+            f"scores moved {1 - alpha:.0%} of the way to the groups' common distribution"
+        )
+        return f"{moved}, threshold {_number(params.get('threshold', 0.5))}"
+    if method == "what-if thresholds":
+        by_group = {
+            k: v for k, v in params.items() if k not in ("base", "cost_ratio") and v is not None
+        }
+        shown = ", ".join(f"{k} {_number(v)}" for k, v in by_group.items())
+        cost = params.get("cost_ratio")
+        base = params.get("base")
+        return (
+            f"thresholds {shown}" + (f" on {base}'s scores" if base else "")
+            + (f", a false positive costing {_number(cost)} false negatives" if cost else "")
+        )
+    return _generic(params)
+
+
+def describe_models(results: Sequence[Any]) -> pd.DataFrame:
+    """The method's display name and the parameters in words of every model.
+
+    Parameters
+    ----------
+    results : sequence of ModelResult
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``method_label`` and ``description``, one row per model,
+        to join to :func:`fairdash.tradeoff.results_table` on ``name``.
+    """
+    return pd.DataFrame(
+        {
+            "name": [r.name for r in results],
+            "method_label": [method_name(r.method) for r in results],
+            "description": [describe_params(r.method, r.params) for r in results],
+        }
+    )
+
+
+def describe_hypervolume(
+    volume: float, reference: tuple[float, float], *, performance: str, disparity: str
+) -> str:
+    """A sentence saying what a hypervolume of the (error, disparity) plane measures.
+
+    Parameters
+    ----------
+    volume : float
+        From :func:`fairdash.tradeoff.hypervolume`.
+    reference : (float, float)
+        The reference point (error, disparity) it was measured from.
+    performance, disparity : str
+        Metric names (``1 - performance`` is the error).
+
+    Returns
+    -------
+    str
+    """
+    perf = _words(performance)
+    return (
+        f"Hypervolume {volume:.4f}: the area of the (1 - {perf}, {_words(disparity)}) plane "
+        f"that the models shown dominate, up to a reference point just worse than the worst "
+        f"of them (1 - {perf} {reference[0]:.3f}, {_words(disparity)} {reference[1]:.3f}). "
+        "Larger means better trade-offs on offer; it compares sets of models measured from the "
+        "same reference point only, so it changes when models are added or removed."
+    )
