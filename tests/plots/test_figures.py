@@ -14,7 +14,6 @@ from fairdash.plots import (
     metric_heatmap,
     roc_curve_chart,
     score_distribution_chart,
-    tradeoff_scatter,
 )
 
 
@@ -59,21 +58,6 @@ def test_error_rates_heatmap_and_score_charts(metrics):
     assert sum("AUC" in t.name for t in roc.data) == 6
     dist = score_distribution_chart(score, labels)
     assert len(dist.data) == 6
-
-
-def test_tradeoff_scatter_marks_front_and_unmitigated():
-    table = pd.DataFrame({
-        "name": ["base", "a", "b", "c"], "method": ["unmitigated", "x", "x", "y"],
-        "params": ["{}"] * 4, "accuracy": [0.85, 0.84, 0.80, 0.70],
-        "demographic_parity_difference": [0.2, 0.1, 0.15, 0.05],
-        "is_unmitigated": [True, False, False, False], "on_front": [True, True, False, True],
-    })
-    fig = tradeoff_scatter(table, performance="accuracy",
-                           disparity="demographic_parity_difference", current="a")
-    names = [t.name for t in fig.data]
-    assert names == ["Pareto front", "mitigated models", "unmitigated model", "current model"]
-    assert list(fig.data[0].x) == [0.05, 0.1, 0.2]
-    assert [c[0] for c in fig.data[1].customdata] == ["a", "b", "c"]
 
 
 @pytest.mark.skipif(
