@@ -13,16 +13,20 @@ from fairdash.thresholds._models import (
     thresholded_model,
     thresholds_by_group,
 )
+from fairdash.thresholds._outcome import StrategyOutcome, apply_strategy, threshold_step
 from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds
 
 __all__ = [
     "STRATEGIES",
     "THRESHOLDED_METHOD",
+    "StrategyOutcome",
     "ThresholdCurves",
+    "apply_strategy",
     "choose_thresholds",
     "decision_cost",
     "naive_cell_sums",
     "sorted_group_codes",
+    "threshold_step",
     "thresholded_group_table",
     "thresholded_model",
     "thresholds_by_group",
