@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.metrics._group_metrics import rates_from_cell_sums
+from fairdash.metrics._base import DisaggregatedMetrics
+from fairdash.metrics._group_metrics import BOOTSTRAP_METRICS, rates_from_cell_sums
 from fairdash.metrics._grouping import encode_sensitive_features
 from fairdash.metrics._intervals import bootstrap_cell_sums, percentile_interval
 from fairdash.metrics._validation import (
@@ -25,7 +26,7 @@ from fairdash.metrics._validation import (
     n_rows_of,
 )
 
-__all__ = ["COMPARED_RATES", "ModelComparison", "compare_models"]
+__all__ = ["COMPARED_RATES", "ModelComparison", "compare_models", "differences_to_reference"]
 
 #: The rates whose change per group is reported.
 COMPARED_RATES: tuple[str, ...] = (
@@ -179,3 +180,53 @@ def compare_models(
         confidence_level=confidence_level,
         n_boot=n_boot,
     )
+
+
+# Proportions (and AUC): the metrics whose ratio to a reference is meaningful.
+_RATIO_METRICS = frozenset({*BOOTSTRAP_METRICS, "roc_auc"})
+
+
+def differences_to_reference(
+    metrics: DisaggregatedMetrics, *, reference: Any = "overall"
+) -> pd.DataFrame:
+    """Every group's metrics against a reference: differences, and ratios of rates.
+
+    Counts are never differenced (a group is not "912 rows worse" than
+    another); ``count`` is kept as it is. Every other metric gets
+    ``<metric>_difference`` (group - reference), and the proportions (and ROC
+    AUC) also ``<metric>_ratio`` (group / reference, not inverted).
+
+    Parameters
+    ----------
+    metrics : GroupMetrics or RegressionGroupMetrics
+        From :func:`fairdash.metrics.group_metrics` or
+        :func:`~fairdash.metrics.regression_group_metrics`.
+    reference : "overall" or a group label, default="overall"
+        All rows, or one group (a tuple with several sensitive features).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``metrics.by_group``.
+
+    Raises
+    ------
+    fairdash.InputError
+        For a reference that is not one of the groups.
+    """
+    by_group = metrics.by_group
+    if isinstance(reference, str) and reference == "overall":
+        difference = by_group - metrics.overall.reindex(by_group.columns)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = by_group / metrics.overall.reindex(by_group.columns)
+    else:
+        difference = metrics.difference_to(reference)
+        ratio = metrics.ratio_to(reference)
+    columns = {"count": by_group["count"]}
+    for name in by_group.columns:
+        if name == "count":
+            continue
+        columns[f"{name}_difference"] = difference[name]
+        if name in _RATIO_METRICS:
+            columns[f"{name}_ratio"] = ratio[name]
+    return pd.DataFrame(columns, index=by_group.index)

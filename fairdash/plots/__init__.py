@@ -1,5 +1,6 @@
 """Plotly figures for the dashboard and reports (pure functions, no UI code)."""
 
+from fairdash.plots._calibration import reliability_chart
 from fairdash.plots._compare import model_comparison_chart, tradeoff_scatter
 from fairdash.plots._figures import (
     error_rate_chart,
@@ -8,7 +9,7 @@ from fairdash.plots._figures import (
     metric_heatmap,
 )
 from fairdash.plots._model import model_figures, prediction_error_chart
-from fairdash.plots._scores import roc_curve_chart, score_distribution_chart
+from fairdash.plots._scores import roc_curve_chart, roc_left_out, score_distribution_chart
 from fairdash.plots._slices import slice_chart
 
 __all__ = [
@@ -19,7 +20,9 @@ __all__ = [
     "model_comparison_chart",
     "model_figures",
     "prediction_error_chart",
+    "reliability_chart",
     "roc_curve_chart",
+    "roc_left_out",
     "score_distribution_chart",
     "slice_chart",
     "tradeoff_scatter",

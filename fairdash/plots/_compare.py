@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import textwrap
 
 import numpy as np
@@ -11,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from fairdash.plots._figures import group_label_index
+from fairdash.plots._scores import _text
 
 __all__ = ["model_comparison_chart", "tradeoff_scatter"]
 
@@ -30,11 +30,6 @@ _METHOD_STYLE: dict[str, tuple[str, str]] = {
 _OTHER_STYLES = [("#868e96", "triangle-down"), ("#15aabf", "star-diamond"), ("#82c91e", "bowtie")]
 _FRONT_COLOUR = "#e8590c"
 _WRAP = 60  # characters per hover line
-
-
-def _text(value: object) -> str:
-    # User strings (model and group names) shown as text, never as plotly markup.
-    return html.escape(str(value), quote=False).replace("$", "&#36;").replace("%", "&#37;")
 
 
 def _style(method: str, seen: list[str]) -> tuple[str, str]:

@@ -1,20 +1,39 @@
-"""Figures of scores per group: distributions and ROC curves."""
+"""Figures of scores per group: distributions (small multiples) and ROC curves."""
 
 from __future__ import annotations
+
+import html
+import math
+import textwrap
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from fairdash._markup import plotly_text
+__all__ = ["roc_curve_chart", "roc_left_out", "score_distribution_chart"]
 
-__all__ = ["roc_curve_chart", "score_distribution_chart"]
+_BINS = 40
+_NOTE_WIDTH = 90  # characters per line of the ROC chart's note
+
+
+def _text(value: object) -> str:
+    # User strings (group names) shown as text, never as plotly markup.
+    return html.escape(str(value), quote=False).replace("$", "&#36;").replace("%", "&#37;")
 
 
 def score_distribution_chart(
-    y_score: np.ndarray, groups: pd.Series, *, thresholds: dict[str, float] | None = None
+    y_score: np.ndarray,
+    groups: pd.Series,
+    *,
+    thresholds: dict[str, float] | None = None,
+    columns: int = 3,
 ) -> go.Figure:
-    """Overlaid histograms (as densities) of the scores of every group.
+    """One small histogram of the scores per group, on shared bins and a shared score axis.
+
+    Small multiples stay readable with 12 or more groups, where overlaid
+    histograms do not. Each panel shows the share of the group's rows per bin
+    (so groups of different sizes compare), titled with the group and its rows.
 
     Parameters
     ----------
@@ -24,35 +43,88 @@ def score_distribution_chart(
         The group label of each row.
     thresholds : dict of str to float, optional
         Thresholds to mark, by group label.
+    columns : int, default=3
+        Panels per row.
 
     Returns
     -------
     plotly.graph_objects.Figure
+        One histogram trace per group, groups sorted by label; each panel has its
+        own vertical scale (a group of three rows would flatten the others).
     """
-    fig = go.Figure()
+    score = np.asarray(y_score, dtype=np.float64)
     labels = pd.Series(np.asarray(groups)).astype(str)
-    for label in pd.unique(labels):
+    names = sorted(pd.unique(labels))
+    cols = max(1, min(int(columns), len(names)))
+    rows = max(1, math.ceil(len(names) / cols))
+    finite = score[np.isfinite(score)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    size = (high - low) / _BINS or 1.0
+    counts = labels.value_counts()
+    fig = make_subplots(
+        rows=rows, cols=cols, shared_xaxes=True,
+        vertical_spacing=min(0.08, 0.3 / rows), horizontal_spacing=0.05,
+        subplot_titles=[f"{_text(name)} ({counts[name]:,} rows)" for name in names],
+    )
+    thresholds = thresholds or {}
+    for i, name in enumerate(names):
+        row, col = i // cols + 1, i % cols + 1
         fig.add_histogram(
-            x=np.asarray(y_score)[(labels == label).to_numpy()],
-            name=plotly_text(label),
-            histnorm="probability density",
-            opacity=0.55,
-            nbinsx=50,
+            x=score[(labels == name).to_numpy()], name=_text(name), histnorm="probability",
+            xbins={"start": low, "end": high + size, "size": size},
+            marker_color="#1c7ed6", showlegend=False, row=row, col=col,
+            hovertemplate=f"{_text(name)}<br>score %{{x}}<br>%{{y:.1%}} of the group"
+            "<extra></extra>",
         )
-    for label, t in (thresholds or {}).items():
-        fig.add_vline(x=t, line_dash="dot", annotation_text=f"{plotly_text(label)}: {t:.2f}")
+        if name in thresholds:
+            fig.add_vline(x=thresholds[name], line_dash="dot", line_color="#c92a2a",
+                          row=row, col=col)
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(title_text="score", row=rows)
     fig.update_layout(
-        title="Score distribution by group",
-        barmode="overlay",
-        xaxis_title="score",
-        yaxis_title="density",
+        title="Score distribution by group (share of the group's rows per score bin"
+        + ("; dotted: threshold)" if thresholds else ")"),
         template="plotly_white",
+        height=max(300, 80 + 170 * rows),
+        bargap=0.05,
     )
     return fig
 
 
+def roc_left_out(y_true: np.ndarray, groups: pd.Series) -> dict[str, str]:
+    """The groups an ROC curve cannot be drawn for, and why (only one class).
+
+    Parameters
+    ----------
+    y_true : numpy.ndarray
+        Binary labels (1 = favourable).
+    groups : pandas.Series
+        The group label of each row.
+
+    Returns
+    -------
+    dict of str to str
+        Group label to the reason, e.g. ``"all 12 rows have the unfavourable outcome"``.
+    """
+    y = np.asarray(y_true)
+    labels = pd.Series(np.asarray(groups)).astype(str)
+    out = {}
+    for name in pd.unique(labels):
+        part = y[(labels == name).to_numpy()]
+        positives = int(np.sum(part == 1))
+        if 0 < positives < len(part):
+            continue
+        outcome = "favourable" if positives else "unfavourable"
+        rows = "its only row has" if len(part) == 1 else f"all {len(part):,} rows have"
+        out[name] = f"{rows} the {outcome} outcome"
+    return out
+
+
 def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) -> go.Figure:
     """ROC curve of every group with both classes, AUC in the legend.
+
+    Groups with one class only have no ROC curve; the figure names them and
+    says why, below the plot.
 
     Returns
     -------
@@ -64,17 +136,31 @@ def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) 
     y_true = np.asarray(y_true)
     y_score = np.asarray(y_score)
     labels = pd.Series(np.asarray(groups)).astype(str)
+    left_out = roc_left_out(y_true, labels)
     for label in pd.unique(labels):
+        if label in left_out:
+            continue
         mask = (labels == label).to_numpy()
-        if len(np.unique(y_true[mask])) < 2:
-            continue  # ROC needs both classes
         fpr, tpr, _ = roc_curve(y_true[mask], y_score[mask])
         auc = roc_auc_score(y_true[mask], y_score[mask])
-        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{plotly_text(label)} (AUC {auc:.3f})")
+        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{_text(label)} (AUC {auc:.3f})")
     fig.add_scatter(
         x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": "#adb5bd"},
         name="chance", hoverinfo="skip",
     )
+    margin = {}
+    if left_out:
+        lines = textwrap.wrap(
+            "Not drawn (an ROC curve needs both outcomes): "
+            + "; ".join(f"{name}: {why}" for name, why in left_out.items()),
+            _NOTE_WIDTH,
+        )
+        fig.add_annotation(
+            text="<br>".join(_text(line) for line in lines), xref="paper", yref="paper",
+            x=0, y=-0.16, yanchor="top", showarrow=False, xanchor="left", align="left",
+            font={"size": 11, "color": "#c92a2a"},
+        )
+        margin = {"margin": {"b": 90 + 16 * len(lines)}}
     fig.update_layout(
         title="ROC curve by group",
         xaxis_title="false positive rate",
@@ -82,5 +168,6 @@ def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) 
         xaxis_range=[0, 1],
         yaxis_range=[0, 1],
         template="plotly_white",
+        **margin,
     )
     return fig
