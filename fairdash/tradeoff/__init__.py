@@ -14,6 +14,7 @@
 - :func:`tradeoff_intervals`: bootstrap intervals of every model's performance
   and disparity, all models on the same resampled test rows (paired).
 - :func:`describe_params`, :func:`method_name`: models in words.
+- :func:`tradeoff_table`: the results table with methods in words and intervals.
 """
 
 from fairdash.tradeoff._catalogue import (
@@ -44,6 +45,7 @@ from fairdash.tradeoff._results import (
 from fairdash.tradeoff._runner import MIN_POSTPROCESSING_GROUP_SIZE, run_methods
 from fairdash.tradeoff._small_groups import POOLED_GROUP
 from fairdash.tradeoff._split import TradeoffSplit, split_data
+from fairdash.tradeoff._table import tradeoff_table
 from fairdash.tradeoff._uncertainty import (
     TRADEOFF_DISPARITIES,
     TradeoffIntervals,
@@ -80,4 +82,5 @@ __all__ = [
     "run_methods",
     "split_data",
     "tradeoff_intervals",
+    "tradeoff_table",
 ]
