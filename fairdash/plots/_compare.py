@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 
 from fairdash.plots._figures import group_label_index
 from fairdash.plots._scores import _text
+from fairdash.tradeoff._describe import method_name
 
 __all__ = ["model_comparison_chart", "tradeoff_scatter"]
 
@@ -103,7 +104,8 @@ def tradeoff_scatter(
     method : str, default="method"
         Column with the method key: one trace, colour and symbol per method.
     method_label : str or None, default="method_label"
-        Column with the method's display name for the legend (the key if absent).
+        Column with the method's display name for the legend (if absent,
+        :func:`fairdash.tradeoff.method_name` of the method).
     description : str or None, default="description"
         Column with the model's parameters in words, shown on hover if present.
     current : str, optional
@@ -121,7 +123,7 @@ def tradeoff_scatter(
     legend = (
         table[method_label].astype(str)
         if method_label is not None and method_label in table
-        else methods
+        else methods.map(method_name)
     )
     same = _same_point(table, disparity, performance, label)
     y_ci, x_ci = _interval(table, performance), _interval(table, disparity)

@@ -115,7 +115,7 @@ def test_compare_scatter_front_and_selection(session):
                  and t.get("name") != "current model")
     assert points == len(session["models"])
     assert 1 <= len(values(front["x"])) <= points
-    star = next(t for t in fig["data"] if t.get("name") == "unmitigated model")
+    star = next(t for t in fig["data"] if t.get("name") == "Unmitigated")
     assert len(values(star["x"])) == 1
     # choosing a model in the list makes it current
     other = session["models"][3].name
