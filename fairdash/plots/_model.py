@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from fairdash._markup import plotly_text
 from fairdash.metrics import GroupMetrics, RegressionGroupMetrics
+from fairdash.plots._compare import tradeoff_scatter
 from fairdash.plots._figures import error_rate_chart, group_label_index, group_rate_chart
-from fairdash.plots._tradeoff import tradeoff_scatter
 
 __all__ = ["model_figures", "prediction_error_chart"]
 
