@@ -112,6 +112,7 @@ DEFAULTS = {
     "settings": {},  # what produced the models (for saved configurations)
     "thresholds": None,  # what-if thresholds by group label, if set
     "flash": None,  # a message for the next run (set by a button callback)
+    "strategy_outcome": None,  # what the last What-if strategy achieved (StrategyOutcome, uid)
     "confirm_train": False,  # Data & model asks before training replaces several models
     "slices": None,  # (model uid, find_slices table): the Discover page's last search
 }
@@ -119,6 +120,7 @@ DEFAULTS = {
 CACHES = {
     "cache:whatif_curves": "ThresholdCurves of a model's scores",
     "cache:images": "static chart images prepared on the Report page",
+    "cache:compare_table": "the Compare table with bootstrap intervals, per metric pair",
 }
 # The Data & model widgets that define the problem on one data source.
 _DEFINITION_WIDGETS = tuple(
@@ -129,7 +131,7 @@ _DEFINITION_WIDGETS = tuple(
 _DERIVED_WIDGETS = (widget_key("whatif", "group."), widget_key("whatif", "all"))
 # Results: everything computed from data, problem or models.
 _RESULTS = ("run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds",
-            "slices")
+            "slices", "strategy_outcome")
 
 
 def init_state() -> None:

@@ -1,13 +1,28 @@
-"""Compare: every model on the performance-vs-disparity plane, with the Pareto front."""
+"""Compare: every model on the performance-vs-disparity plane, with the Pareto front, its
+uncertainty, and any two models side by side per group."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import fairdash
-from fairdash.plots import tradeoff_scatter
-from fairdash.tradeoff import hypervolume, results_table
-from fairdash_app.state import action_key, current_model, init_state, require_models, widget_key
+from fairdash.metrics import compare_models
+from fairdash.plots import model_comparison_chart, tradeoff_scatter
+from fairdash.tradeoff import (
+    describe_hypervolume,
+    hypervolume,
+    hypervolume_reference,
+    tradeoff_intervals,
+    tradeoff_table,
+)
+from fairdash_app.state import (
+    action_key,
+    cache,
+    current_model,
+    init_state,
+    require_models,
+    widget_key,
+)
 
 init_state()
 
@@ -19,6 +34,30 @@ CLASSIFICATION_DISPARITY = [
 ]
 REGRESSION_PERFORMANCE = ["root_mean_squared_error"]
 REGRESSION_DISPARITY = ["ks_distance", "wasserstein_distance"]
+N_BOOT = 200
+
+
+def words(metric: str) -> str:
+    return metric.replace("_", " ")
+
+
+def models_table(models, evaluation, performance: str, disparity: str, n_boot: int | None):
+    """The readable table with intervals, computed once per set of models and metrics."""
+    tables = cache("cache:compare_table")
+    key = (tuple(m.uid for m in models), performance, disparity, n_boot)
+    if key not in tables:
+        tables.clear()  # one entry: the models shown now
+        tables[key] = tradeoff_table(
+            models, y_true=evaluation.y_test, sensitive_features=evaluation.sensitive_test,
+            performance=performance, disparity=disparity, n_boot=n_boot,
+        )
+    return tables[key]
+
+
+def make_current(name: str) -> None:
+    state["current_model"] = name
+    state["thresholds"] = None
+
 
 st.title("Compare models")
 if not require_models():
@@ -26,29 +65,41 @@ if not require_models():
 
 state = st.session_state
 models = state["models"]
-problem = state["evaluation"].problem
+evaluation = state["evaluation"]
+problem = evaluation.problem
 regression = problem.task == "regression"
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns([2, 2, 1])
 performance = c1.selectbox(
     "Performance", REGRESSION_PERFORMANCE if regression else CLASSIFICATION_PERFORMANCE,
-    format_func=lambda m: m.replace("_", " "), key=widget_key("compare", "performance"),
+    format_func=words, key=widget_key("compare", "performance"),
 )
 disparity = c2.selectbox(
     "Disparity", REGRESSION_DISPARITY if regression else CLASSIFICATION_DISPARITY,
-    format_func=lambda m: m.replace("_", " "), key=widget_key("compare", "disparity"),
+    format_func=words, key=widget_key("compare", "disparity"),
+)
+state.setdefault(widget_key("compare", "intervals"), not regression)
+show_intervals = c3.toggle(
+    "Bootstrap intervals", key=widget_key("compare", "intervals"), disabled=regression,
+    help=f"{N_BOOT} resamples of the test rows, the same rows for every model, so that "
+    "differences between models are paired.",
 )
 try:
-    table = results_table(models, performance=performance, disparity=disparity)
+    table = models_table(
+        models, evaluation, performance, disparity,
+        N_BOOT if show_intervals and not regression else None,
+    )
 except fairdash.InputError as err:
     st.error(str(err))
     st.stop()
 
 front = table[table["on_front"]]
 if not regression:
-    volume = hypervolume(1 - front[performance], front[disparity], reference=(0.5, 0.5))
+    error, spread = 1 - table[performance], table[disparity]
+    reference = hypervolume_reference(error, spread)
+    volume = hypervolume(1 - front[performance], front[disparity], reference=reference)
     st.caption(
-        f"{len(table)} models, {len(front)} on the Pareto front · hypervolume "
-        f"{volume:.4f} (error vs disparity, reference point 0.5, 0.5)"
+        f"{len(table)} models, {len(front)} on the Pareto front. "
+        + describe_hypervolume(volume, reference, performance=performance, disparity=disparity)
     )
 fig = tradeoff_scatter(
     table, performance=performance, disparity=disparity,
@@ -60,14 +111,12 @@ points = (event or {}).get("selection", {}).get("points", []) if event else []
 if points:
     picked = points[0].get("customdata", [None])[0]
     if picked in set(table["name"]) and picked != state["current_model"]:
-        state["current_model"] = picked
-        state["thresholds"] = None
+        make_current(picked)
         st.rerun()
 
 
 def _choose_current() -> None:
-    state["current_model"] = state[widget_key("compare", "current")]
-    state["thresholds"] = None
+    make_current(state[widget_key("compare", "current")])
 
 
 names = list(table["name"])
@@ -80,4 +129,88 @@ model = current_model()
 st.success(f"Current model: **{model.name}** ({model.method})")
 
 st.subheader("All models")
-st.dataframe(table, width="stretch", hide_index=True, key=action_key("compare", "table"))
+st.caption("Select a row to make that model the current one; models drawn at the same point "
+           "are listed here one by one.")
+shown = ["name", "method_label", "description", performance]
+if f"{performance}_lower" in table:
+    shown += [f"{performance}_lower", f"{performance}_upper"]
+shown.append(disparity)
+if f"{disparity}_lower" in table:
+    shown += [f"{disparity}_lower", f"{disparity}_upper"]
+shown += ["on_front", "fit_seconds"]
+number = st.column_config.NumberColumn
+config = {
+    "name": st.column_config.TextColumn("model", width="medium"),
+    "method_label": st.column_config.TextColumn("method"),
+    "description": st.column_config.TextColumn("parameters", width="large"),
+    performance: number(words(performance), format="%.4f"),
+    disparity: number(words(disparity), format="%.4f", width="medium"),
+    "on_front": st.column_config.CheckboxColumn("on the front"),
+    "fit_seconds": number("fit (s)", format="%.2f"),
+}
+for metric in (performance, disparity):
+    config[f"{metric}_lower"] = number("lower", format="%.4f")
+    config[f"{metric}_upper"] = number("upper", format="%.4f")
+picked_rows = st.dataframe(
+    table[shown], hide_index=True, width="stretch", column_config=config,
+    on_select="rerun", selection_mode="single-row", key=action_key("compare", "table"),
+)
+rows = picked_rows.selection.rows if picked_rows else []
+if rows and names[rows[0]] != state["current_model"]:
+    make_current(names[rows[0]])
+    st.rerun()
+
+st.subheader("Two models side by side")
+if regression or len(models) < 2:
+    st.info("Side by side compares two classification models; there is only one here."
+            if not regression else "Side by side compares classification models.")
+    st.stop()
+base = next((m.name for m in models if m.is_unmitigated), names[0])
+first_key, second_key = widget_key("compare", "first"), widget_key("compare", "second")
+if state.get(first_key) not in names:
+    state[first_key] = base
+if state.get(second_key) not in names:
+    state[second_key] = model.name if model.name != base else names[-1]
+c1, c2 = st.columns(2)
+first = c1.selectbox("First model", names, key=first_key)
+second = c2.selectbox("Second model", names, key=second_key)
+by_name = {m.name: m for m in models}
+comparison = compare_models(
+    evaluation.y_test, by_name[first].y_pred, by_name[second].y_pred,
+    evaluation.sensitive_test, first_name=first, second_name=second, n_boot=N_BOOT,
+)
+overall = comparison.overall
+st.markdown(
+    f"Moving from **{first}** to **{second}**: {overall['gained']:,.0f} people get the "
+    f"favourable decision they did not get before and {overall['lost']:,.0f} lose it "
+    f"(of {overall['count']:,.0f} test rows)."
+)
+if not regression:
+    paired = tradeoff_intervals(
+        [by_name[first], by_name[second]], y_true=evaluation.y_test,
+        sensitive_features=evaluation.sensitive_test, performance=performance,
+        disparity=disparity, n_boot=N_BOOT,
+    ).paired_difference(first, second)
+    lines = []
+    for metric, row in paired.iterrows():
+        real = row["lower"] > 0 or row["upper"] < 0
+        lines.append(
+            f"- {words(metric)}: {row['difference']:+.4f} (95% paired interval "
+            f"{row['lower']:+.4f} to {row['upper']:+.4f}) — "
+            + ("a real difference on these test rows." if real else
+               "within what resampling the same rows gives; not a clear difference.")
+        )
+    st.markdown("\n".join(lines))
+st.plotly_chart(model_comparison_chart(comparison), key=action_key("compare", "side_by_side"))
+flips = comparison.by_group[["count", "gained", "lost", "net", "gained_share", "lost_share"]]
+st.dataframe(
+    flips, width="stretch", key=action_key("compare", "flips"),
+    column_config={
+        "count": number("rows", format="%d"),
+        "gained": number("now favourable", format="%d"),
+        "lost": number("now unfavourable", format="%d"),
+        "net": number("net", format="%+d"),
+        "gained_share": number("share gaining", format="percent"),
+        "lost_share": number("share losing", format="percent"),
+    },
+)

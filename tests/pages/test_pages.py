@@ -124,6 +124,51 @@ def test_compare_scatter_front_and_selection(session):
     assert at.session_state["current_model"] == other
 
 
+def test_compare_methods_intervals_hypervolume_and_words(session):
+    from fairdash.tradeoff import hypervolume, hypervolume_reference, results_table
+
+    at = run("compare", session)
+    fig = charts(at)[0]
+    traces = {t.get("name"): t for t in fig["data"]}
+    assert {"Unmitigated", "Grid search", "Wasserstein barycenter"} <= set(traces)
+    grid = traces["Grid search"]
+    assert len(values(grid["error_y"]["array"])) == 4 and len(values(grid["error_x"]["array"])) == 4
+    hover = grid["customdata"][0][1]
+    assert "Method: Grid search" in hover and "constraint" in hover and "{" not in hover
+    # The hypervolume's reference point comes from the models shown: never 0 for these.
+    table = results_table(session["models"])
+    reference = hypervolume_reference(1 - table["accuracy"],
+                                      table["demographic_parity_difference"])
+    front = table[table["on_front"]]
+    volume = hypervolume(1 - front["accuracy"], front["demographic_parity_difference"],
+                         reference=reference)
+    caption = next(c.value for c in at.caption if "Hypervolume" in c.value)
+    assert volume > 0 and f"Hypervolume {volume:.4f}" in caption
+    assert "that the models shown dominate" in caption
+    shown = at.dataframe[0].value
+    assert "description" in shown and not shown["description"].str.contains("{").any()
+    assert {"accuracy_lower", "demographic_parity_difference_upper"} <= set(shown)
+
+
+def test_compare_two_models_side_by_side(session):
+    at = run("compare", session)
+    models = session["models"]
+    first, second = at.selectbox(key="w:compare.first"), at.selectbox(key="w:compare.second")
+    assert first.value == "unmitigated" and second.value == models[-1].name
+    second.set_value(models[2].name).run()
+    assert not at.exception
+    a, b = models[0].y_pred, models[2].y_pred
+    gained, lost = int(((a == 0) & (b == 1)).sum()), int(((a == 1) & (b == 0)).sum())
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Moving from"))
+    assert f"{gained:,} people get the favourable decision" in sentence
+    assert f"{lost:,} lose it" in sentence
+    chart = next(c for c in charts(at) if "compared with" in c["layout"]["title"]["text"])
+    title = chart["layout"]["title"]["text"]
+    assert title.startswith(f"{models[2].name} compared with unmitigated")
+    flips = at.dataframe[1].value
+    assert flips["gained"].sum() == gained and flips["lost"].sum() == lost
+
+
 def test_explore_shows_tables_charts_heatmap_and_cards(session):
     at = run("explore", session)
     titles = [c["layout"]["title"]["text"] for c in charts(at)]
