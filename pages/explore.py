@@ -5,14 +5,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fairdash import disparity_readings
-from fairdash.metrics import group_metrics, prediction_error_by_group, regression_group_metrics
+from fairdash import InputError, disparity_readings
+from fairdash.metrics import (
+    calibration_by_group,
+    differences_to_reference,
+    error_balance,
+    group_metrics,
+    parity_conflict_note,
+    prediction_error_by_group,
+    regression_group_metrics,
+)
 from fairdash.plots import (
     error_rate_chart,
     group_label_index,
     group_rate_chart,
     metric_heatmap,
     prediction_error_chart,
+    reliability_chart,
     roc_curve_chart,
     score_distribution_chart,
 )
@@ -79,17 +88,14 @@ if classification:
 st.subheader("Group metrics")
 reference = _reference_choice(metrics)
 table = metrics.to_frame()
-if reference == "overall":
-    diff = metrics.by_group - metrics.overall
-else:
-    diff = metrics.difference_to(reference)
+diff = differences_to_reference(metrics, reference=reference)
 st.session_state.setdefault(widget_key("explore", "show_small"), True)
 show_small = st.checkbox("Show small groups", key=widget_key("explore", "show_small"))
 hide_small = not show_small
 shown = table if show_small else table[~table["small_group"]]
 st.dataframe(shown, width="stretch", key=action_key("explore", "table"))
-with st.expander("Differences to the reference"):
-    st.dataframe(diff, width="stretch")
+with st.expander("Differences to the reference (rates only; counts are shown as they are)"):
+    st.dataframe(diff, width="stretch", key=action_key("explore", "differences"))
 
 if classification:
     st.plotly_chart(
@@ -124,9 +130,74 @@ if len(features) >= 2:
 
 if classification and model.y_score is not None:
     st.subheader("Scores by group")
-    labels = group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test))
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(score_distribution_chart(model.y_score, pd.Series(labels)),
+    labels = pd.Series(group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test)))
+    st.plotly_chart(score_distribution_chart(model.y_score, labels),
                     key=action_key("explore", "scores"))
-    c2.plotly_chart(roc_curve_chart(evaluation.y_test, model.y_score, pd.Series(labels)),
+    st.plotly_chart(roc_curve_chart(evaluation.y_test, model.y_score, labels),
                     key=action_key("explore", "roc"))
+
+    st.subheader("Calibration by group")
+    st.caption(
+        "A score is calibrated for a group when, among its people scored about p, a share p "
+        "has the favourable outcome. Calibration-in-the-large is the group's observed rate "
+        "minus its mean score (positive: the scores understate the group); the expected "
+        "calibration error (ECE) is the row-weighted mean gap between observed rate and score "
+        "over the bins."
+    )
+    c1, c2 = st.columns(2)
+    st.session_state.setdefault(widget_key("explore", "calibration_bins"), 10)
+    n_bins = c1.select_slider("Bins", [5, 10, 15, 20],
+                              key=widget_key("explore", "calibration_bins"))
+    strategy = c2.radio("Bin edges", ["uniform", "quantile"], horizontal=True,
+                        format_func={"uniform": "equal width",
+                                     "quantile": "equal counts (quantiles)"}.get,
+                        key=widget_key("explore", "calibration_strategy"))
+    try:
+        calibration = calibration_by_group(
+            evaluation.y_test, model.y_score, evaluation.sensitive_test, n_bins=n_bins,
+            strategy=strategy,
+        )
+    except InputError as err:
+        st.info(f"No calibration view for this model: {err}")
+    else:
+        st.plotly_chart(reliability_chart(calibration),
+                        key=action_key("explore", "calibration"))
+        st.dataframe(
+            calibration.summary, width="stretch", key=action_key("explore", "calibration_table"),
+            column_config={
+                "count": st.column_config.NumberColumn("rows", format="%d"),
+                "mean_score": st.column_config.NumberColumn("mean score", format="%.3f"),
+                "observed_rate": st.column_config.NumberColumn("observed rate", format="%.3f"),
+                "calibration_in_the_large": st.column_config.NumberColumn(
+                    "calibration-in-the-large", format="%+.3f"),
+                "expected_calibration_error": st.column_config.NumberColumn("ECE",
+                                                                           format="%.3f"),
+                "small_group": st.column_config.CheckboxColumn("small group"),
+            },
+        )
+
+if classification:
+    st.subheader("Predictive parity beside equalized odds")
+    st.markdown(parity_conflict_note(metrics))
+    balance = error_balance(metrics)
+    differences = metrics.difference().reindex(balance.columns[1:])
+    st.dataframe(
+        balance, width="stretch", key=action_key("explore", "balance"),
+        column_config={
+            "count": st.column_config.NumberColumn("rows", format="%d"),
+            "base_rate": st.column_config.NumberColumn("base rate", format="%.3f"),
+            "precision": st.column_config.NumberColumn("PPV (precision)", format="%.3f"),
+            "negative_predictive_value": st.column_config.NumberColumn("NPV", format="%.3f"),
+            "true_positive_rate": st.column_config.NumberColumn("TPR", format="%.3f"),
+            "false_positive_rate": st.column_config.NumberColumn("FPR", format="%.3f"),
+        },
+    )
+    st.caption(
+        "Largest difference between groups: "
+        + ", ".join(
+            f"{name} {differences[column]:.3f}"
+            for column, name in (("precision", "PPV"), ("negative_predictive_value", "NPV"),
+                                 ("true_positive_rate", "TPR"), ("false_positive_rate", "FPR"))
+        )
+        + ". Predictive parity asks for equal PPV and NPV; equalized odds for equal TPR and FPR."
+    )

@@ -182,6 +182,33 @@ def test_explore_shows_tables_charts_heatmap_and_cards(session):
     assert not at.exception
 
 
+def test_explore_differences_calibration_and_predictive_parity(session):
+    from fairdash.metrics import calibration_by_group
+
+    at = run("explore", session)
+    model, evaluation = session["models"][0], session["evaluation"]
+    tables = {i: d.value for i, d in enumerate(at.dataframe)}
+    differences = next(t for t in tables.values() if "selection_rate_difference" in t)
+    assert "count_difference" not in differences and "count_ratio" not in differences
+    assert differences["count"].equals(model.metrics.by_group["count"])
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert any(t.startswith("Calibration by group") for t in titles)
+    assert any(t.startswith("Score distribution by group") for t in titles)
+    expected = calibration_by_group(evaluation.y_test, model.y_score, evaluation.sensitive_test)
+    ece = next(t for t in tables.values() if "expected_calibration_error" in t)
+    np.testing.assert_allclose(ece["expected_calibration_error"],
+                               expected.summary["expected_calibration_error"])
+    columns = ["count", "base_rate", "precision", "negative_predictive_value",
+               "true_positive_rate", "false_positive_rate"]
+    balance = next(t for t in tables.values() if list(t.columns) == columns)
+    np.testing.assert_allclose(balance["precision"],
+                               model.metrics.by_group["precision"][balance.index])
+    note = next(m.value for m in at.markdown if m.value.startswith("Base rates"))
+    assert "Chouldechova 2017" in note
+    at.radio(key="w:explore.calibration_strategy").set_value("quantile").run()
+    assert not at.exception
+
+
 def test_whatif_strategy_sets_thresholds_and_updates_metrics(session):
     at = run("whatif", session)
     before = at.session_state["thresholds"]
