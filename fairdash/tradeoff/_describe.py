@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from fairdash.tradeoff._catalogue import CATALOGUE
+
 __all__ = [
     "METHOD_NAMES",
     "describe_hypervolume",
@@ -16,16 +18,10 @@ __all__ = [
     "method_name",
 ]
 
-#: Short display names of the methods (legends, tables).
+#: Short display names of the methods (legends, tables): the catalogue's labels
+#: without their stage, and the what-if page's thresholded models.
 METHOD_NAMES: dict[str, str] = {
-    "unmitigated": "Unmitigated",
-    "reweighing": "Reweighing",
-    "correlation_remover": "Correlation remover",
-    "linear_ferm": "Linear FERM",
-    "grid_search": "Grid search",
-    "exponentiated_gradient": "Exponentiated gradient",
-    "threshold_optimizer": "Threshold optimizer",
-    "barycenter": "Wasserstein barycenter",
+    **{name: spec.label.split(" (")[0] for name, spec in CATALOGUE.items()},
     "what-if thresholds": "What-if thresholds",
 }
 

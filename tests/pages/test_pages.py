@@ -115,7 +115,7 @@ def test_compare_scatter_front_and_selection(session):
                  and t.get("name") != "current model")
     assert points == len(session["models"])
     assert 1 <= len(values(front["x"])) <= points
-    star = next(t for t in fig["data"] if t.get("name") == "Unmitigated")
+    star = next(t for t in fig["data"] if t.get("name") == "Unmitigated model")
     assert len(values(star["x"])) == 1
     # choosing a model in the list makes it current
     other = session["models"][3].name
@@ -130,7 +130,7 @@ def test_compare_methods_intervals_hypervolume_and_words(session):
     at = run("compare", session)
     fig = charts(at)[0]
     traces = {t.get("name"): t for t in fig["data"]}
-    assert {"Unmitigated", "Grid search", "Wasserstein barycenter"} <= set(traces)
+    assert {"Unmitigated model", "Grid search", "Wasserstein barycenter"} <= set(traces)
     grid = traces["Grid search"]
     assert len(values(grid["error_y"]["array"])) == 4 and len(values(grid["error_x"]["array"])) == 4
     hover = grid["customdata"][0][1]

@@ -64,7 +64,7 @@ def test_without_intervals_or_descriptions_the_scatter_still_draws():
                            disparity="demographic_parity_difference")
     assert all(t.error_x.array is None for t in fig.data)
     assert "bootstrap" not in fig.layout.title.text
-    assert [t.name for t in fig.data][1:4] == ["Reweighing", "Grid search", "Unmitigated"]
+    assert [t.name for t in fig.data][1:4] == ["Reweighing", "Grid search", "Unmitigated model"]
 
 
 def test_model_comparison_chart_draws_the_comparison():

@@ -45,7 +45,7 @@ def test_table_has_words_and_intervals_and_the_same_numbers(run):
     assert table.set_index("name").loc["barycenter alpha=1", "description"] == (
         "scores unchanged, threshold 0.5"
     )
-    assert table["method_label"].tolist()[:2] == ["Unmitigated", "Reweighing"]
+    assert table["method_label"].tolist()[:2] == ["Unmitigated model", "Reweighing"]
     direct = tradeoff_intervals(results, y_true=y, sensitive_features=sensitive, n_boot=50,
                                 disparity="equalized_odds_difference").table()
     for column in ("accuracy_lower", "equalized_odds_difference_upper"):
