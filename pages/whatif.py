@@ -7,13 +7,14 @@ import json
 import numpy as np
 import streamlit as st
 
-from fairdash import disparity_readings
+from fairdash import InputError, disparity_readings
 from fairdash.plots import group_rate_chart
 from fairdash.thresholds import (
     STRATEGIES,
     ThresholdCurves,
-    choose_thresholds,
+    apply_strategy,
     decision_cost,
+    threshold_step,
     thresholded_group_table,
     thresholded_model,
     thresholds_by_group,
@@ -61,23 +62,32 @@ def _slider_value(t: float) -> float:
     return float(min(max(t, 0.0), 1.0))
 
 
-def apply_strategy(strategy: str, curves: ThresholdCurves) -> None:
-    """Set the sliders to a strategy's thresholds (a button callback, before widgets render)."""
+def use_strategy(strategy: str, curves: ThresholdCurves, uid: str) -> None:
+    """Set the sliders to a strategy's thresholds (a button callback, before widgets render)
+    and keep what the strategy achieved against its target."""
     cost = float(state.get(COST, 1.0))
     try:
-        thresholds = choose_thresholds(curves, strategy, cost_ratio=cost)
-    except Exception as err:
+        outcome = apply_strategy(curves, strategy, cost_ratio=cost)
+    except InputError as err:
         state["flash"] = str(err)
         return
     present = curves.group_sizes > 0
     if strategy == "single_best":
         state[MODE] = SINGLE
-        state[ALL] = _slider_value(thresholds[0])
+        state[ALL] = _slider_value(outcome.thresholds[0])
     else:
         state[MODE] = PER_GROUP
     for g in np.flatnonzero(present):
-        state[group_key(g)] = _slider_value(thresholds[g])
-    state["flash"] = f"Applied: {STRATEGY_LABELS[strategy]}."
+        state[group_key(g)] = _slider_value(outcome.thresholds[g])
+    state["strategy_outcome"] = {"uid": uid, "label": STRATEGY_LABELS[strategy],
+                                 "outcome": outcome}
+
+
+def start_per_group(present: np.ndarray) -> None:
+    """Switching to per-group thresholds starts every group at the single threshold."""
+    if state[MODE] == PER_GROUP:
+        for g in present:
+            state[group_key(g)] = state[ALL]
 
 
 st.title("What-if thresholds")
@@ -98,7 +108,8 @@ st.caption(f"Current model: **{model.name}** · a row is selected when its score
 
 c1, c2 = st.columns([2, 1])
 state.setdefault(MODE, SINGLE)
-mode = c1.radio("Thresholds", [SINGLE, PER_GROUP], horizontal=True, key=MODE)
+mode = c1.radio("Thresholds", [SINGLE, PER_GROUP], horizontal=True, key=MODE,
+                on_change=start_per_group, args=(present,))
 state.setdefault(COST, 1.0)
 cost = c2.number_input(
     "Cost of a false positive relative to a false negative", 0.01, 100.0, step=0.1,
@@ -109,15 +120,16 @@ st.markdown("**One-click strategies**")
 cols = st.columns(len(STRATEGIES))
 for col, name in zip(cols, STRATEGIES, strict=True):
     col.button(STRATEGY_LABELS[name], key=action_key("whatif", f"strategy.{name}"),
-               help=STRATEGIES[name], on_click=apply_strategy, args=(name, curves))
+               help=STRATEGIES[name], on_click=use_strategy, args=(name, curves, model.uid))
 if state["flash"]:
     st.toast(state["flash"])
     state["flash"] = None
 
 thresholds = np.full(curves.n_groups, np.inf)
 state.setdefault(ALL, 0.5)
+step = threshold_step(model.y_score)  # about 100 key presses across the scores
 if mode == SINGLE:
-    value = st.slider("Threshold", 0.0, 1.0, step=0.001, key=ALL, format="%.3f")
+    value = st.slider("Threshold", 0.0, 1.0, step=step, key=ALL, format="%.3f")
     thresholds[present] = value
 else:
     grid = st.columns(min(4, len(present)) or 1)
@@ -125,11 +137,21 @@ else:
         state.setdefault(group_key(g), state[ALL])  # start from the single threshold
         with grid[i % len(grid)]:
             thresholds[g] = st.slider(
-                f"{labels[g]} (n={curves.group_sizes[g]:,})", 0.0, 1.0, step=0.001,
+                f"{labels[g]} (n={curves.group_sizes[g]:,})", 0.0, 1.0, step=step,
                 key=group_key(g), format="%.3f",
             )
 metrics = curves.metrics(thresholds)
 state["thresholds"] = thresholds_by_group(curves, thresholds)
+
+applied = state["strategy_outcome"]
+if applied is not None and applied["uid"] == model.uid:
+    outcome = applied["outcome"]
+    chosen = np.array([_slider_value(t) for t in outcome.thresholds])
+    if np.allclose(thresholds[present], chosen[present]):
+        text = f"**{applied['label']}**. {outcome.summary()}"
+        (st.success if outcome.met and not outcome.reasons else st.warning)(text)
+    else:
+        st.caption(f"{applied['label']}: the thresholds have been moved since it was applied.")
 
 total_cost = decision_cost(curves.cell_sums(thresholds).sum(axis=0), cost_ratio=cost)
 summary = metrics.disparities()

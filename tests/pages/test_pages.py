@@ -230,6 +230,35 @@ def test_whatif_strategy_sets_thresholds_and_updates_metrics(session):
     assert any(m.method == "what-if thresholds" for m in at.session_state["models"])
 
 
+def test_whatif_strategy_reports_its_outcome_and_sliders_suit_the_scores(session):
+    from fairdash.thresholds import ThresholdCurves, apply_strategy, threshold_step
+
+    at = run("whatif", session)
+    model, evaluation = session["models"][0], session["evaluation"]
+    single = at.slider(key="w:whatif.all")
+    assert single.proto.step == threshold_step(model.y_score) == 0.01
+    single.set_value(0.42).run()
+    # Switching to per-group thresholds starts every group at the single threshold.
+    at.radio(key="w:whatif.mode").set_value("One threshold per group").run()
+    groups = [s for s in at.slider if s.key.startswith("w:whatif.group.")]
+    assert groups and all(s.value == pytest.approx(0.42) for s in groups)
+    at.button(key="a:whatif.strategy.demographic_parity").click().run()
+    assert not at.exception
+    curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
+    expected = apply_strategy(curves, "demographic_parity", cost_ratio=1.0)
+    shown = [*at.success, *at.warning]
+    message = next(m.value for m in shown if m.value.startswith("**Demographic parity**"))
+    assert f"the largest gap between groups is {expected.gap:.3f}" in message
+    assert ("not met" in message) == (not expected.met)
+    if not expected.met:
+        assert expected.reasons[0] in message
+    # Moving a slider afterwards: the message no longer claims the strategy's result.
+    groups = [s for s in at.slider if s.key.startswith("w:whatif.group.")]
+    groups[0].set_value(min(groups[0].value + 0.1, 1.0)).run()
+    assert not any(m.value.startswith("**Demographic parity**") for m in [*at.success,
+                                                                          *at.warning])
+
+
 def test_report_downloads(session):
     at = run("report", session)
     buttons = {b.proto.label for b in at.get("download_button")}
