@@ -131,28 +131,33 @@ st.success(f"Current model: **{model.name}** ({model.method})")
 st.subheader("All models")
 st.caption("Select a row to make that model the current one; models drawn at the same point "
            "are listed here one by one.")
-shown = ["name", "method_label", "description", performance]
-if f"{performance}_lower" in table:
-    shown += [f"{performance}_lower", f"{performance}_upper"]
-shown.append(disparity)
-if f"{disparity}_lower" in table:
-    shown += [f"{disparity}_lower", f"{disparity}_upper"]
-shown += ["on_front", "fit_seconds"]
+display = table[["name", "method_label", performance, disparity, "on_front",
+                 "description", "fit_seconds"]].copy()
+interval_columns = {}
+for metric in (performance, disparity):
+    if f"{metric}_lower" in table:
+        label = f"{metric} interval"
+        display.insert(list(display.columns).index(metric) + 1, label, [
+            f"{low:.3f} – {high:.3f}"
+            for low, high in zip(table[f"{metric}_lower"], table[f"{metric}_upper"], strict=True)
+        ])
+        interval_columns[label] = st.column_config.TextColumn(
+            "95% interval", width="small",
+            help=f"Percentile bootstrap interval of the {words(metric)} ({N_BOOT} resamples "
+            "of the test rows, shared by every model)")
 number = st.column_config.NumberColumn
 config = {
     "name": st.column_config.TextColumn("model", width="medium"),
-    "method_label": st.column_config.TextColumn("method"),
+    "method_label": st.column_config.TextColumn("method", width="small"),
+    performance: number(words(performance), format="%.4f", width="small"),
+    disparity: number(words(disparity), format="%.4f", width="small"),
+    "on_front": st.column_config.CheckboxColumn("on the front", width="small"),
     "description": st.column_config.TextColumn("parameters", width="large"),
-    performance: number(words(performance), format="%.4f"),
-    disparity: number(words(disparity), format="%.4f", width="medium"),
-    "on_front": st.column_config.CheckboxColumn("on the front"),
-    "fit_seconds": number("fit (s)", format="%.2f"),
+    "fit_seconds": number("fit (s)", format="%.2f", width="small"),
+    **interval_columns,
 }
-for metric in (performance, disparity):
-    config[f"{metric}_lower"] = number("lower", format="%.4f")
-    config[f"{metric}_upper"] = number("upper", format="%.4f")
 picked_rows = st.dataframe(
-    table[shown], hide_index=True, width="stretch", column_config=config,
+    display, hide_index=True, width="stretch", column_config=config,
     on_select="rerun", selection_mode="single-row", key=action_key("compare", "table"),
 )
 rows = picked_rows.selection.rows if picked_rows else []
@@ -170,7 +175,10 @@ first_key, second_key = widget_key("compare", "first"), widget_key("compare", "s
 if state.get(first_key) not in names:
     state[first_key] = base
 if state.get(second_key) not in names:
-    state[second_key] = model.name if model.name != base else names[-1]
+    # The current model, or else the fairest model on the front: the comparison that matters.
+    fairest = front.sort_values(disparity)["name"]
+    fairest = [name for name in fairest if name != base] or [n for n in names if n != base]
+    state[second_key] = model.name if model.name != base else fairest[0]
 c1, c2 = st.columns(2)
 first = c1.selectbox("First model", names, key=first_key)
 second = c2.selectbox("Second model", names, key=second_key)

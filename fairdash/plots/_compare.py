@@ -25,7 +25,7 @@ _METHOD_STYLE: dict[str, tuple[str, str]] = {
     "grid_search": ("#7048e8", "circle"),
     "exponentiated_gradient": ("#e64980", "pentagon"),
     "threshold_optimizer": ("#0ca678", "hexagon"),
-    "barycenter": ("#d9480f", "cross"),
+    "barycenter": ("#0b7285", "cross"),
     "what-if thresholds": ("#495057", "x"),
 }
 _OTHER_STYLES = [("#868e96", "triangle-down"), ("#15aabf", "star-diamond"), ("#82c91e", "bowtie")]
@@ -205,6 +205,7 @@ def tradeoff_scatter(
         template="plotly_white",
         legend={"title": {"text": "Method"}},
         hoverlabel={"align": "left"},
+        height=520,
     )
     return fig
 

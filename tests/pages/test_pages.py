@@ -125,7 +125,12 @@ def test_compare_scatter_front_and_selection(session):
 
 
 def test_compare_methods_intervals_hypervolume_and_words(session):
-    from fairdash.tradeoff import hypervolume, hypervolume_reference, results_table
+    from fairdash.tradeoff import (
+        hypervolume,
+        hypervolume_reference,
+        results_table,
+        tradeoff_intervals,
+    )
 
     at = run("compare", session)
     fig = charts(at)[0]
@@ -147,14 +152,25 @@ def test_compare_methods_intervals_hypervolume_and_words(session):
     assert "that the models shown dominate" in caption
     shown = at.dataframe[0].value
     assert "description" in shown and not shown["description"].str.contains("{").any()
-    assert {"accuracy_lower", "demographic_parity_difference_upper"} <= set(shown)
+    intervals = tradeoff_intervals(
+        session["models"], y_true=session["evaluation"].y_test,
+        sensitive_features=session["evaluation"].sensitive_test, n_boot=200).table()
+    first = intervals.iloc[0]
+    assert shown["accuracy interval"][0] == (
+        f"{first['accuracy_lower']:.3f} – {first['accuracy_upper']:.3f}")
+    assert "demographic_parity_difference interval" in shown
 
 
 def test_compare_two_models_side_by_side(session):
     at = run("compare", session)
     models = session["models"]
     first, second = at.selectbox(key="w:compare.first"), at.selectbox(key="w:compare.second")
-    assert first.value == "unmitigated" and second.value == models[-1].name
+    from fairdash.tradeoff import results_table
+
+    table = results_table(models)
+    fairest = table[table["on_front"] & (table["name"] != "unmitigated")].sort_values(
+        "demographic_parity_difference")["name"].iloc[0]
+    assert first.value == "unmitigated" and second.value == fairest
     second.set_value(models[2].name).run()
     assert not at.exception
     a, b = models[0].y_pred, models[2].y_pred
