@@ -37,6 +37,17 @@ REGRESSION_DISPARITY = ["ks_distance", "wasserstein_distance"]
 N_BOOT = 200
 
 
+SHORT = {
+    "demographic_parity_difference": "DP difference",
+    "equalized_odds_difference": "EO difference",
+    "equal_opportunity_difference": "EOpp difference",
+    "balanced_accuracy": "balanced acc.",
+    "root_mean_squared_error": "RMSE",
+    "ks_distance": "KS distance",
+    "wasserstein_distance": "Wasserstein",
+}
+
+
 def words(metric: str) -> str:
     return metric.replace("_", " ")
 
@@ -142,16 +153,18 @@ for metric in (performance, disparity):
             for low, high in zip(table[f"{metric}_lower"], table[f"{metric}_upper"], strict=True)
         ])
         interval_columns[label] = st.column_config.TextColumn(
-            "95% interval", width="small",
+            "95% interval",
             help=f"Percentile bootstrap interval of the {words(metric)} ({N_BOOT} resamples "
             "of the test rows, shared by every model)")
 number = st.column_config.NumberColumn
 config = {
     "name": st.column_config.TextColumn("model", width="medium"),
-    "method_label": st.column_config.TextColumn("method", width="small"),
-    performance: number(words(performance), format="%.4f", width="small"),
-    disparity: number(words(disparity), format="%.4f", width="small"),
-    "on_front": st.column_config.CheckboxColumn("on the front", width="small"),
+    "method_label": st.column_config.TextColumn("method"),
+    performance: number(SHORT.get(performance, words(performance)), format="%.4f",
+                        help=words(performance)),
+    disparity: number(SHORT.get(disparity, words(disparity)), format="%.4f",
+                      help=words(disparity)),
+    "on_front": st.column_config.CheckboxColumn("front", help="on the Pareto front"),
     "description": st.column_config.TextColumn("parameters", width="large"),
     "fit_seconds": number("fit (s)", format="%.2f", width="small"),
     **interval_columns,

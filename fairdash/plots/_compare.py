@@ -239,11 +239,12 @@ def model_comparison_chart(comparison, *, rates: tuple[str, ...] | None = None) 
     by_group = comparison.by_group
     labels = [_text(g) for g in group_label_index(by_group.index)]
     first, second = _text(comparison.first_name), _text(comparison.second_name)
-    titles = [f"change in {_RATE_TITLES.get(r, r.replace('_', ' '))}" for r in rates]
+    titles = [_RATE_TITLES.get(r, r.replace("_", " ")) for r in rates]
     fig = make_subplots(
         rows=1, cols=len(rates) + 1, shared_yaxes=True, horizontal_spacing=0.03,
         subplot_titles=[*titles, "decisions that flip"],
     )
+    fig.update_annotations(font_size=12)
     for col, rate in enumerate(rates, start=1):
         change = by_group[f"{rate}_change"].to_numpy(dtype=np.float64)
         lower = by_group[f"{rate}_change_lower"].to_numpy(dtype=np.float64)
@@ -279,13 +280,13 @@ def model_comparison_chart(comparison, *, rates: tuple[str, ...] | None = None) 
             "(%{customdata[1]:.1%} of the group)<extra></extra>",
         )
     fig.update_layout(
-        title=f"{second} compared with {first}, per group (dashed: all rows; "
+        title=f"{second} compared with {first}: change per group (dashed: all rows; "
         f"bars: {comparison.confidence_level:.0%} paired bootstrap intervals)",
         barmode="relative",
         template="plotly_white",
         height=max(320, 60 + 28 * len(labels)),
         legend={"orientation": "h", "y": -0.15},
     )
-    fig.update_xaxes(title_text="people: ← now unfavourable · now favourable →", row=1, col=flips)
+    fig.update_xaxes(title_text="← lose · gain → (people)", row=1, col=flips)
     fig.update_yaxes(autorange="reversed")
     return fig

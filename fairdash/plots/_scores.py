@@ -123,8 +123,8 @@ def roc_left_out(y_true: np.ndarray, groups: pd.Series) -> dict[str, str]:
 def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) -> go.Figure:
     """ROC curve of every group with both classes, AUC in the legend.
 
-    Groups with one class only have no ROC curve; the figure names them and
-    says why, below the plot.
+    Groups (sorted by label) with one class only have no ROC curve; the
+    figure names them and says why, below the plot.
 
     Returns
     -------
@@ -137,7 +137,7 @@ def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) 
     y_score = np.asarray(y_score)
     labels = pd.Series(np.asarray(groups)).astype(str)
     left_out = roc_left_out(y_true, labels)
-    for label in pd.unique(labels):
+    for label in sorted(pd.unique(labels)):
         if label in left_out:
             continue
         mask = (labels == label).to_numpy()
