@@ -10,6 +10,7 @@ from fairdash.metrics import compare_models
 from fairdash.plots import model_comparison_chart, tradeoff_scatter
 from fairdash.tradeoff import (
     describe_hypervolume,
+    describe_paired_difference,
     hypervolume,
     hypervolume_reference,
     tradeoff_intervals,
@@ -212,16 +213,7 @@ if not regression:
         sensitive_features=evaluation.sensitive_test, performance=performance,
         disparity=disparity, n_boot=N_BOOT,
     ).paired_difference(first, second)
-    lines = []
-    for metric, row in paired.iterrows():
-        real = row["lower"] > 0 or row["upper"] < 0
-        lines.append(
-            f"- {words(metric)}: {row['difference']:+.4f} (95% paired interval "
-            f"{row['lower']:+.4f} to {row['upper']:+.4f}) — "
-            + ("a real difference on these test rows." if real else
-               "within what resampling the same rows gives; not a clear difference.")
-        )
-    st.markdown("\n".join(lines))
+    st.markdown("\n".join(f"- {line}" for line in describe_paired_difference(paired)))
 st.plotly_chart(model_comparison_chart(comparison), key=action_key("compare", "side_by_side"))
 flips = comparison.by_group[["count", "gained", "lost", "net", "gained_share", "lost_share"]]
 st.dataframe(

@@ -32,6 +32,7 @@ from fairdash.tradeoff._describe import (
     METHOD_NAMES,
     describe_hypervolume,
     describe_models,
+    describe_paired_difference,
     describe_params,
     method_name,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "TradeoffSplit",
     "describe_hypervolume",
     "describe_models",
+    "describe_paired_difference",
     "describe_params",
     "hypervolume",
     "hypervolume_reference",

@@ -14,6 +14,7 @@ __all__ = [
     "METHOD_NAMES",
     "describe_hypervolume",
     "describe_models",
+    "describe_paired_difference",
     "describe_params",
     "method_name",
 ]
@@ -212,3 +213,34 @@ def describe_hypervolume(
         "Larger means better trade-offs on offer; it compares sets of models measured from the "
         "same reference point only, so it changes when models are added or removed."
     )
+
+
+def describe_paired_difference(
+    paired: pd.DataFrame, *, confidence_level: float = 0.95
+) -> list[str]:
+    """One sentence per metric on whether two models really differ on these test rows.
+
+    Parameters
+    ----------
+    paired : pandas.DataFrame
+        From :meth:`fairdash.tradeoff.TradeoffIntervals.paired_difference`.
+    confidence_level : float, default=0.95
+        The intervals' coverage, as stated in the sentence.
+
+    Returns
+    -------
+    list of str
+        E.g. ``"accuracy: -0.0094 (95% paired interval -0.0128 to -0.0060): a real
+        difference on these test rows."``; a difference whose interval holds 0 is
+        "not a clear difference".
+    """
+    lines = []
+    for metric, row in paired.iterrows():
+        clear = row["lower"] > 0 or row["upper"] < 0
+        lines.append(
+            f"{_words(metric)}: {row['difference']:+.4f} ({confidence_level:.0%} paired "
+            f"interval {row['lower']:+.4f} to {row['upper']:+.4f}): "
+            + ("a real difference on these test rows." if clear else
+               "within what resampling the same rows gives; not a clear difference.")
+        )
+    return lines

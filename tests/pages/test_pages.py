@@ -372,7 +372,7 @@ def test_adult_tutorial_flow_click_by_click():
     comp = run("compare", state)
     table = comp.dataframe[0].value
     assert table["on_front"].sum() >= 1
-    assert set(table["method"]) == {"unmitigated", "grid_search"}
+    assert set(table["method_label"]) == {"Unmitigated model", "Grid search"}
     front = table[table["on_front"]]
     # non-dominated: no model is both more accurate and fairer than a front model
     for _, row in front.iterrows():

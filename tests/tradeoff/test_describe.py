@@ -3,11 +3,13 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fairdash import InputError
 from fairdash.tradeoff import (
     describe_hypervolume,
+    describe_paired_difference,
     describe_params,
     hypervolume,
     hypervolume_reference,
@@ -85,3 +87,17 @@ def test_hypervolume_sentence_says_what_it_measures():
     assert text.startswith("Hypervolume 0.0312: the area of the (1 - accuracy, demographic "
                            "parity difference) plane")
     assert "(1 - accuracy 0.250, demographic parity difference 0.300)" in text
+
+
+def test_paired_difference_sentences_say_whether_the_difference_is_clear():
+    paired = pd.DataFrame(
+        {"difference": [-0.0094, 0.004], "lower": [-0.0128, -0.02], "upper": [-0.006, 0.03],
+         "share_above_zero": [0.0, 0.6]},
+        index=["accuracy", "demographic_parity_difference"],
+    )
+    assert describe_paired_difference(paired) == [
+        "accuracy: -0.0094 (95% paired interval -0.0128 to -0.0060): a real difference on "
+        "these test rows.",
+        "demographic parity difference: +0.0040 (95% paired interval -0.0200 to +0.0300): "
+        "within what resampling the same rows gives; not a clear difference.",
+    ]
