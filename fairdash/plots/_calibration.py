@@ -8,8 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fairdash._markup import plotly_text
 from fairdash.plots._figures import group_label_index
-from fairdash.plots._scores import _text
 
 __all__ = ["reliability_chart"]
 
@@ -44,7 +44,7 @@ def reliability_chart(calibration, *, columns: int = 3) -> go.Figure:
     cols = max(1, min(int(columns), len(names)))
     rows = max(1, math.ceil(len(names) / cols))
     titles = [
-        f"{_text(name)}: ECE {row.expected_calibration_error:.3f}, "
+        f"{plotly_text(name)}: ECE {row.expected_calibration_error:.3f}, "
         f"in the large {row.calibration_in_the_large:+.3f}"
         for name, row in zip(names, summary.itertuples(), strict=True)
     ]
@@ -62,7 +62,7 @@ def reliability_chart(calibration, *, columns: int = 3) -> go.Figure:
         )
         observed = part["observed_rate"].to_numpy()
         fig.add_scatter(
-            x=part["mean_score"], y=observed, mode="markers+lines", name=_text(name),
+            x=part["mean_score"], y=observed, mode="markers+lines", name=plotly_text(name),
             showlegend=False, row=row, col=col,
             marker={"size": np.clip(4 + 2 * np.sqrt(part["count"].to_numpy()) / 3, 5, 16),
                     "color": "#1c7ed6"},
@@ -72,8 +72,9 @@ def reliability_chart(calibration, *, columns: int = 3) -> go.Figure:
                      "arrayminus": observed - part["observed_lower"].to_numpy(),
                      "color": "#1c7ed6", "thickness": 1},
             customdata=np.column_stack([part["count"], part["bin_lower"], part["bin_upper"]]),
-            hovertemplate=f"{_text(name)}<br>scores %{{customdata[1]:.2f}}–%{{customdata[2]:.2f}}"
-            " (%{customdata[0]:.0f} rows)<br>mean score %{x:.3f}<br>observed %{y:.3f}"
+            hovertemplate=f"{plotly_text(name)}<br>scores "
+            "%{customdata[1]:.2f}–%{customdata[2]:.2f} (%{customdata[0]:.0f} rows)"
+            "<br>mean score %{x:.3f}<br>observed %{y:.3f}"
             "<extra></extra>",
         )
     fig.update_xaxes(range=[0, 1])

@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fairdash._markup import plotly_text
 from fairdash.plots._figures import group_label_index
-from fairdash.plots._scores import _text
 from fairdash.tradeoff._describe import method_name
 
 __all__ = ["model_comparison_chart", "tradeoff_scatter"]
@@ -42,7 +42,7 @@ def _style(method: str, seen: list[str]) -> tuple[str, str]:
 
 
 def _wrapped(text: str) -> str:
-    return "<br>".join(_text(line) for line in textwrap.wrap(text, _WRAP)) or ""
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(text, _WRAP)) or ""
 
 
 def _interval(table: pd.DataFrame, column: str) -> tuple[str, np.ndarray, np.ndarray] | None:
@@ -130,11 +130,11 @@ def tradeoff_scatter(
     lines = []
     for i in range(len(table)):
         row = table.iloc[i]
-        text = [f"<b>{_text(row[label])}</b>", f"Method: {_text(legend[i])}"]
+        text = [f"<b>{plotly_text(row[label])}</b>", f"Method: {plotly_text(legend[i])}"]
         if description is not None and description in table and str(row[description]):
             text.append(_wrapped(str(row[description])))
         for metric, ci in ((performance, y_ci), (disparity, x_ci)):
-            value = f"{_text(metric.replace('_', ' '))}: {row[metric]:.4f}"
+            value = f"{plotly_text(metric.replace('_', ' '))}: {row[metric]:.4f}"
             if ci is not None:
                 value += ci[0] % (row[f"{metric}_lower"], row[f"{metric}_upper"])
             text.append(value)
@@ -169,7 +169,7 @@ def tradeoff_scatter(
                 }
         fig.add_scatter(
             x=part[disparity], y=part[performance], mode="markers",
-            name=_text(part["_legend"].iloc[0]),
+            name=plotly_text(part["_legend"].iloc[0]),
             marker={
                 "symbol": symbol, "color": colour, "size": 18 if key == "unmitigated" else 11,
                 "opacity": 0.9,
@@ -200,8 +200,8 @@ def tradeoff_scatter(
     interval_note = " · bars: bootstrap intervals" if (x_ci or y_ci) is not None else ""
     fig.update_layout(
         title=f"Performance vs disparity (orange line and rims: the Pareto front{interval_note})",
-        xaxis_title=_text(disparity.replace("_", " ")) + " (lower is fairer)",
-        yaxis_title=_text(performance.replace("_", " ")),
+        xaxis_title=plotly_text(disparity.replace("_", " ")) + " (lower is fairer)",
+        yaxis_title=plotly_text(performance.replace("_", " ")),
         template="plotly_white",
         legend={"title": {"text": "Method"}},
         hoverlabel={"align": "left"},
@@ -237,8 +237,8 @@ def model_comparison_chart(comparison, *, rates: tuple[str, ...] | None = None) 
     """
     rates = tuple(rates or _RATE_TITLES)
     by_group = comparison.by_group
-    labels = [_text(g) for g in group_label_index(by_group.index)]
-    first, second = _text(comparison.first_name), _text(comparison.second_name)
+    labels = [plotly_text(g) for g in group_label_index(by_group.index)]
+    first, second = plotly_text(comparison.first_name), plotly_text(comparison.second_name)
     titles = [_RATE_TITLES.get(r, r.replace("_", " ")) for r in rates]
     fig = make_subplots(
         rows=1, cols=len(rates) + 1, shared_yaxes=True, horizontal_spacing=0.03,

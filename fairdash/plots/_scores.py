@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 
@@ -11,15 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fairdash._markup import plotly_text
+
 __all__ = ["roc_curve_chart", "roc_left_out", "score_distribution_chart"]
 
 _BINS = 40
 _NOTE_WIDTH = 90  # characters per line of the ROC chart's note
-
-
-def _text(value: object) -> str:
-    # User strings (group names) shown as text, never as plotly markup.
-    return html.escape(str(value), quote=False).replace("$", "&#36;").replace("%", "&#37;")
 
 
 def score_distribution_chart(
@@ -64,16 +60,16 @@ def score_distribution_chart(
     fig = make_subplots(
         rows=rows, cols=cols, shared_xaxes=True,
         vertical_spacing=min(0.08, 0.3 / rows), horizontal_spacing=0.05,
-        subplot_titles=[f"{_text(name)} ({counts[name]:,} rows)" for name in names],
+        subplot_titles=[f"{plotly_text(name)} ({counts[name]:,} rows)" for name in names],
     )
     thresholds = thresholds or {}
     for i, name in enumerate(names):
         row, col = i // cols + 1, i % cols + 1
         fig.add_histogram(
-            x=score[(labels == name).to_numpy()], name=_text(name), histnorm="probability",
+            x=score[(labels == name).to_numpy()], name=plotly_text(name), histnorm="probability",
             xbins={"start": low, "end": high + size, "size": size},
             marker_color="#1c7ed6", showlegend=False, row=row, col=col,
-            hovertemplate=f"{_text(name)}<br>score %{{x}}<br>%{{y:.1%}} of the group"
+            hovertemplate=f"{plotly_text(name)}<br>score %{{x}}<br>%{{y:.1%}} of the group"
             "<extra></extra>",
         )
         if name in thresholds:
@@ -143,7 +139,7 @@ def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) 
         mask = (labels == label).to_numpy()
         fpr, tpr, _ = roc_curve(y_true[mask], y_score[mask])
         auc = roc_auc_score(y_true[mask], y_score[mask])
-        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{_text(label)} (AUC {auc:.3f})")
+        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{plotly_text(label)} (AUC {auc:.3f})")
     fig.add_scatter(
         x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": "#adb5bd"},
         name="chance", hoverinfo="skip",
@@ -156,7 +152,7 @@ def roc_curve_chart(y_true: np.ndarray, y_score: np.ndarray, groups: pd.Series) 
             _NOTE_WIDTH,
         )
         fig.add_annotation(
-            text="<br>".join(_text(line) for line in lines), xref="paper", yref="paper",
+            text="<br>".join(plotly_text(line) for line in lines), xref="paper", yref="paper",
             x=0, y=-0.16, yanchor="top", showarrow=False, xanchor="left", align="left",
             font={"size": 11, "color": "#c92a2a"},
         )

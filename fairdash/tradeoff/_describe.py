@@ -131,6 +131,20 @@ def describe_params(method: str, params: Mapping[str, Any]) -> str:
     if method == "correlation_remover":
         alpha = float(params.get("alpha", 1.0))
         return f"removes {alpha:.0%} of the features' linear correlation with the groups"
+    if method == "fair_pca":
+        match = CATALOGUE["fair_pca"].parameter("match").choice_label(params.get("match", "mean"))
+        return (
+            f"{_number(params.get('n_components'))} principal components along which the "
+            f"{match} are equal"
+        )
+    if method == "steering":
+        return "training rows steered to a fair distribution and weighted to equal base rates"
+    if method == "covariance_constrained":
+        factor = float(params.get("factor", 1.0))
+        return (
+            f"covariance of the decision with the groups at most {factor:.0%} of the "
+            "unconstrained model's"
+        )
     if method == "grid_search":
         return _grid_search(params)
     if method == "exponentiated_gradient":

@@ -12,14 +12,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.metrics import group_metrics, prediction_error_by_group
+from fairdash._markup import plotly_text
+from fairdash.metrics import (
+    calibration_by_group,
+    compare_models,
+    group_metrics,
+    prediction_error_by_group,
+)
 from fairdash.plots import (
     error_rate_chart,
     group_label_index,
     group_rate_chart,
     metric_heatmap,
+    model_comparison_chart,
     model_figures,
     prediction_error_chart,
+    reliability_chart,
     roc_curve_chart,
     score_distribution_chart,
     slice_chart,
@@ -72,6 +80,11 @@ def _figures(hostile):
             prediction_error_by_group(y, score, groups)
         ),
         "slice_chart": slice_chart(_slices(), title=MODEL),
+        "model_comparison_chart": model_comparison_chart(compare_models(
+            y, (score > 0.5).astype(int), (score > 0.4).astype(int), groups,
+            first_name=MODEL, second_name=MODEL, n_boot=10,
+        )),
+        "reliability_chart": reliability_chart(calibration_by_group(y, score, groups)),
         **{
             f"model_figures:{name}": fig
             for name, fig in model_figures(metrics, model_name=MODEL, models_table=models).items()
@@ -121,11 +134,15 @@ def test_every_figure_builder_escapes_every_string(hostile):
 
 def test_tradeoff_hover_shows_the_escaped_name_and_selection_keeps_the_raw_one(hostile):
     fig = _figures(hostile)["tradeoff_scatter"]
-    points = next(t for t in fig.data if t.name == "mitigated models")
+    points = next(t for t in fig.data
+                  if t.customdata is not None and t.customdata[0][0] == MODEL)
     assert points.customdata[0][0] == MODEL  # what the Compare page matches a click with
     assert "%{customdata[1]}" in points.hovertemplate
     assert "%{customdata[0]}" not in points.hovertemplate
-    assert html.unescape(points.customdata[0][1]) == MODEL
+    # The hover (customdata[1]) names the model escaped, never raw.
+    hover = points.customdata[0][1]
+    assert f"<b>{plotly_text(MODEL)}</b>" in hover and MODEL not in hover
+    assert html.unescape(hover).startswith(f"<b>{MODEL}</b>")
 
 
 def _svg_offenders(svg: bytes) -> list[str]:

@@ -44,6 +44,12 @@ from fairdash.tradeoff import (
         ("what-if thresholds", {"base": "lr", "cost_ratio": 2.0, "Female": 0.4, "Male": 0.55},
          "thresholds Female 0.4, Male 0.55 on lr's scores, a false positive costing 2 false "
          "negatives"),
+        ("fair_pca", {"n_components": 10, "match": "covariance"},
+         "10 principal components along which the group means and covariances are equal"),
+        ("covariance_constrained", {"factor": 0.2, "covariance_threshold": 0.013},
+         "covariance of the decision with the groups at most 20% of the unconstrained model's"),
+        ("steering", {},
+         "training rows steered to a fair distribution and weighted to equal base rates"),
         ("someone_elses", {"n_estimators": 100, "weights": [1, 2]},
          "n estimators 100; weights: 1, 2"),
     ],
