@@ -11,9 +11,17 @@ checks every adapter against public behaviour), not silently in the callers.
 - :func:`randomized_proba`: the ``_pmf_predict`` of fairlearn's
   ``ExponentiatedGradient`` and ``ThresholdOptimizer``, the probabilities of
   their randomized predictions.
+- :func:`exponentiated_gradient_iterations`: the debug record fairlearn's
+  ``ExponentiatedGradient.fit`` logs at the start of every iteration, turned
+  into a callback (fairlearn offers no progress hook).
 """
 
 from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -22,7 +30,13 @@ from fairlearn.reductions._grid_search._grid_generator import _GridGenerator
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-__all__ = ["fairlearn_grid", "num_samples", "randomized_proba", "take_rows_of"]
+__all__ = [
+    "exponentiated_gradient_iterations",
+    "fairlearn_grid",
+    "num_samples",
+    "randomized_proba",
+    "take_rows_of",
+]
 
 
 def num_samples(X) -> int:
@@ -88,3 +102,73 @@ def randomized_proba(mitigator, X, **predict_params) -> np.ndarray:
     numpy.ndarray of shape (n_samples, 2)
     """
     return np.asarray(mitigator._pmf_predict(X, **predict_params))
+
+
+# fairlearn's ExponentiatedGradient.fit logs ``logger.debug("...iter=%03d", t)`` at
+# the start of iteration t, from this logger.
+_EG_LOGGER = "fairlearn.reductions._exponentiated_gradient.exponentiated_gradient"
+_EG_ITERATION_MESSAGE = "...iter=%03d"
+
+
+class _IterationFilter(logging.Filter):
+    """Hands fairlearn's iteration records to the listener of the thread that logs them.
+
+    While it is installed the logger is set to DEBUG (fairlearn builds the record
+    only then); records below the level the logger had before are dropped here,
+    so nothing reaches the handlers that would not have reached them anyway.
+    """
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+        self.listeners: dict[int, Callable[[int], None]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        listener = self.listeners.get(record.thread)
+        if listener is not None and record.msg == _EG_ITERATION_MESSAGE and record.args:
+            listener(int(record.args[0]))
+        return record.levelno >= self.level
+
+
+_eg_lock = threading.Lock()
+_eg_filter: list[tuple[_IterationFilter, int]] = []  # (filter, level to restore)
+
+
+@contextmanager
+def exponentiated_gradient_iterations(callback: Callable[[int], None]) -> Iterator[None]:
+    """Call ``callback(t)`` as fairlearn's ``ExponentiatedGradient.fit`` starts iteration ``t``.
+
+    Only fits run by this thread inside the ``with`` block are reported (the
+    Streamlit server runs sessions in threads). The fairlearn logger's level is
+    restored when the last listener leaves, and its other debug records stay
+    hidden unless they were shown before.
+
+    Parameters
+    ----------
+    callback : callable
+        Called with the 0-based iteration number; it must not raise.
+
+    Yields
+    ------
+    None
+    """
+    logger = logging.getLogger(_EG_LOGGER)
+    thread = threading.get_ident()
+    with _eg_lock:
+        if not _eg_filter:
+            installed = _IterationFilter(logger.getEffectiveLevel())
+            _eg_filter.append((installed, logger.level))
+            logger.addFilter(installed)
+            logger.setLevel(logging.DEBUG)
+        installed = _eg_filter[0][0]
+        installed.listeners[thread] = callback
+    try:
+        yield
+    finally:
+        with _eg_lock:
+            installed, level = _eg_filter[0]
+            installed.listeners.pop(thread, None)
+            if not installed.listeners:
+                logger.removeFilter(installed)
+                logger.setLevel(level)
+                _eg_filter.clear()

@@ -20,23 +20,8 @@ import pandas as pd
 from fairlearn.reductions import Moment
 from joblib import delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
-from sklearn.feature_selection import VarianceThreshold
-from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import (
-    FunctionTransformer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    Normalizer,
-    OneHotEncoder,
-    OrdinalEncoder,
-    PolynomialFeatures,
-    RobustScaler,
-    SplineTransformer,
-    StandardScaler,
-)
+from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -44,31 +29,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from fairdash._compat import fairlearn_grid, num_samples
 from fairdash._errors import InputError
 from fairdash.mitigation._grid_workers import fit_chunk, run_chunks, warm_quietly
-from fairdash.mitigation._reductions import constraint_moment, sample_weight_name
+from fairdash.mitigation._reductions import (
+    assemble_pipeline,
+    constraint_moment,
+    sample_weight_name,
+    shared_prefix,
+)
 from fairdash.mitigation._validation import check_target, encode_groups
 from fairdash.models import positive_scores
 
 __all__ = ["MIN_PARALLEL_ROW_FITS", "ParallelGridSearch"]
-
-# Transformers whose fit ignores y and sample weights and is deterministic: a
-# Pipeline prefix made only of these is fitted once and shared by all candidates,
-# since fitting it per candidate (as fairlearn does) gives the very same result.
-# Tags cannot tell this (SelectKBest needs y but does not require it in its tags).
-_UNSUPERVISED = (
-    FunctionTransformer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    MissingIndicator,
-    Normalizer,
-    OneHotEncoder,
-    OrdinalEncoder,
-    PolynomialFeatures,
-    RobustScaler,
-    SimpleImputer,
-    SplineTransformer,
-    StandardScaler,
-    VarianceThreshold,
-)
 
 #: Below this many row fits (training rows x candidates) the search runs in this
 #: process whatever ``n_jobs`` says: starting worker processes and importing
@@ -78,30 +48,6 @@ _UNSUPERVISED = (
 #: two cold workers; 20,000 x 10 took 9.4 s and 23.5 s on the loaded machine, and
 #: 24,000 x 100 ran 2.26x faster with two workers (README benchmark).
 MIN_PARALLEL_ROW_FITS = 200_000
-
-def _is_unsupervised(step) -> bool:
-    if step is None or (isinstance(step, str) and step in ("passthrough", "drop")):
-        return True
-    if isinstance(step, Pipeline):
-        return all(_is_unsupervised(inner) for _, inner in step.steps)
-    if isinstance(step, ColumnTransformer):
-        return all(_is_unsupervised(t) for _, t, _ in step.transformers) and _is_unsupervised(
-            step.remainder
-        )
-    if isinstance(step, FeatureUnion):
-        return all(_is_unsupervised(t) for _, t in step.transformer_list)
-    return type(step) in _UNSUPERVISED
-
-
-def _shared_prefix(estimator) -> Pipeline | None:
-    """The steps before the final one, if they can be fitted once for all candidates."""
-    if (
-        isinstance(estimator, Pipeline)
-        and len(estimator.steps) > 1
-        and all(_is_unsupervised(step) for _, step in estimator.steps[:-1])
-    ):
-        return estimator[:-1]
-    return None
 
 
 class ParallelGridSearch(MetaEstimatorMixin, BaseEstimator):
@@ -301,7 +247,7 @@ class ParallelGridSearch(MetaEstimatorMixin, BaseEstimator):
                 weights = weights + objective.signed_weights()
             signed_weights[:, position] = weights.to_numpy(dtype=np.float64)
 
-        prefix = _shared_prefix(self.estimator) if self.reuse_preprocessing else None
+        prefix = shared_prefix(self.estimator) if self.reuse_preprocessing else None
         if prefix is not None:
             self.shared_steps_ = clone(prefix)
             X_fit = self.shared_steps_.fit_transform(X, labels)
@@ -389,7 +335,7 @@ class ParallelGridSearch(MetaEstimatorMixin, BaseEstimator):
             else:
                 predictor, predictions, seconds = result
                 if prefix is not None:
-                    predictor = self._assemble(predictor)
+                    predictor = assemble_pipeline(self.estimator, self.shared_steps_, predictor)
 
             def predict_fct(_, predictions=predictions):
                 return predictions
@@ -408,12 +354,6 @@ class ParallelGridSearch(MetaEstimatorMixin, BaseEstimator):
             for i in range(len(self.objectives_))
         ]
         self.best_idx_ = losses.index(min(losses))
-
-    def _assemble(self, final) -> Pipeline:
-        """A Pipeline of the shared fitted preprocessing and one fitted final step."""
-        pipeline = clone(self.estimator)
-        pipeline.steps = [*self.shared_steps_.steps, (self.estimator.steps[-1][0], final)]
-        return pipeline
 
     def _check_X(self, X):
         check_is_fitted(self)
