@@ -15,6 +15,9 @@
   and disparity, all models on the same resampled test rows (paired).
 - :func:`describe_params`, :func:`method_name`: models in words.
 - :func:`tradeoff_table`: the results table with methods in words and intervals.
+- :func:`grid_size_for_groups`, :func:`grid_search_note`,
+  :func:`grid_dimensions`: grid search defaults that fit the number of groups,
+  and when grid search is the wrong tool.
 """
 
 from fairdash.tradeoff._catalogue import (
@@ -37,6 +40,12 @@ from fairdash.tradeoff._describe import (
     method_name,
 )
 from fairdash.tradeoff._front import hypervolume, hypervolume_reference, pareto_front
+from fairdash.tradeoff._grid_defaults import (
+    MAX_GRID_DIMENSIONS,
+    grid_dimensions,
+    grid_search_note,
+    grid_size_for_groups,
+)
 from fairdash.tradeoff._results import (
     MethodFailure,
     ModelResult,
@@ -57,6 +66,7 @@ __all__ = [
     "CATALOGUE",
     "DEFAULT_METHODS",
     "DEFAULT_PARAMS",
+    "MAX_GRID_DIMENSIONS",
     "METHODS",
     "METHOD_NAMES",
     "MIN_POSTPROCESSING_GROUP_SIZE",
@@ -76,6 +86,9 @@ __all__ = [
     "describe_models",
     "describe_paired_difference",
     "describe_params",
+    "grid_dimensions",
+    "grid_search_note",
+    "grid_size_for_groups",
     "hypervolume",
     "hypervolume_reference",
     "method_name",

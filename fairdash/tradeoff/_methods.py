@@ -22,6 +22,7 @@ from fairdash.metrics import group_metrics, regression_group_metrics
 from fairdash.models import make_model, positive_scores
 from fairdash.tradeoff._catalogue import CATALOGUE, MethodConfig
 from fairdash.tradeoff._feature_space_methods import FEATURE_SPACE_RUNNERS
+from fairdash.tradeoff._grid_defaults import grid_search_note
 from fairdash.tradeoff._results import ModelResult
 from fairdash.tradeoff._small_groups import pool_small_groups
 from fairdash.tradeoff._split import TradeoffSplit
@@ -124,6 +125,11 @@ class MethodRun:
             self._base_test_scores = self.scores(self.base()[0], self.test.X)
         return self._base_test_scores
 
+    def note(self, note: str | None) -> None:
+        """Add a note for the user (once)."""
+        if note is not None and note not in self.notes:
+            self.notes.append(note)
+
     def pooled_sensitive(
         self, method: str, *, fit: _Part, required_labels: tuple = (), on_test: bool = True
     ):
@@ -142,9 +148,7 @@ class MethodRun:
             rows=rows,
         )
         unseen = pooling.unseen(self.test.sensitive) if on_test else []
-        note = pooling.note(method, unseen=unseen)
-        if note is not None and note not in self.notes:
-            self.notes.append(note)
+        self.note(pooling.note(method, unseen=unseen))
         test = pooling.apply(self.test.sensitive) if on_test else None
         return pooling.apply(fit.sensitive), test
 
@@ -260,6 +264,11 @@ def _run_grid_search(run: MethodRun, config: MethodConfig, report: Report) -> li
     from fairdash.mitigation import ParallelGridSearch
 
     params = config.resolved_params()
+    n_groups = len(run.train.sensitive.drop_duplicates())
+    note = grid_search_note(
+        n_groups, constraints=params["constraints"], grid_size=int(params["grid_size"])
+    )
+    run.note(None if note is None else f"{config.name}: {note}")
     search = ParallelGridSearch(
         run.new_model(),
         constraints=params["constraints"],
@@ -312,10 +321,17 @@ def _run_exponentiated_gradient(run: MethodRun, config: MethodConfig, report: Re
         max_iter=int(params["max_iter"]),
         random_state=run.random_state,
     )
+
+    def iteration(number: int, most: int) -> None:
+        report(0, f"{config.name}: iteration {number} (at most {most})")
+
     start = time.perf_counter()
-    model.fit(run.train.X, run.train.y, sensitive_features=run.train.sensitive)
-    result = run.fitted_result(config, model, time.perf_counter() - start)
-    report(1, config.name)
+    model.fit(
+        run.train.X, run.train.y, sensitive_features=run.train.sensitive, progress=iteration
+    )
+    seconds = time.perf_counter() - start
+    result = run.fitted_result(config, model, seconds)
+    report(1, f"{config.name}: {model.n_iter_} iterations")
     return [result]
 
 

@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
+from fairdash.tradeoff._captured_warnings import capture_warnings
 from fairdash.tradeoff._catalogue import CATALOGUE, REGRESSION_METHODS, MethodConfig
 from fairdash.tradeoff._methods import RUNNERS, MethodRun, n_models
 from fairdash.tradeoff._results import MethodFailure, ModelResult, TradeoffResults
@@ -77,6 +78,12 @@ def run_methods(
     positives). The rule is in :mod:`fairdash.tradeoff._small_groups`; the
     result's ``notes`` name the groups.
 
+    What scikit-learn and fairlearn warn about while a method runs (e.g. a
+    solver that did not converge, a grid too coarse for its dimensions) is
+    in the ``notes`` too, each starting with the method's name, and so is a
+    grid search that is the wrong tool for the number of groups (see
+    :func:`grid_search_note`).
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -97,7 +104,9 @@ def run_methods(
     min_group_size : int, default=10
         Group-wise mitigators pool groups with fewer fitting rows than this.
     progress : callable, optional
-        Called as ``progress(done, total, message)`` as models are finished.
+        Called as ``progress(done, total, message)`` as models are finished,
+        and with an unchanged ``done`` as a long fit advances (exponentiated
+        gradient's iterations).
     split : TradeoffSplit, optional
         The rows to use, from :func:`split_data` (so a caller that needs the
         test rows splits once); by default ``split_data`` with ``test_size``,
@@ -108,7 +117,7 @@ def run_methods(
     TradeoffResults
         A list of :class:`ModelResult` in the order of ``methods`` (names are
         unique), with ``failures`` (:class:`MethodFailure`: the methods that
-        could not run, and why) and ``notes`` (str).
+        could not run, and why) and ``notes`` (str, each starting with a method's name).
 
     Raises
     ------
@@ -162,13 +171,16 @@ def run_methods(
     failures: list[MethodFailure] = []
     for config in configs:
         before = done[0]
+        warned: list[str] = []
         try:
-            results.extend(RUNNERS[config.method](run, config, report))
+            with capture_warnings(config.name) as warned:
+                results.extend(RUNNERS[config.method](run, config, report))
         except Exception as error:  # one method's failure must not discard the others
             failures.append(MethodFailure(config.method, config.name, _failure_message(error)))
             done[0] = before + n_models(config)
             if progress is not None:
                 progress(done[0], total, f"{config.name}: could not run")
+        run.notes.extend(note for note in warned if note not in run.notes)
         done[0] = before + n_models(config)  # in case a method reported fewer steps
     if not results:
         reasons = "; ".join(f"{CATALOGUE[f.method].label}: {f.message}" for f in failures)
