@@ -121,12 +121,13 @@ class _IterationFilter(logging.Filter):
     def __init__(self, level: int) -> None:
         super().__init__()
         self.level = level
-        self.listeners: dict[int, Callable[[int], None]] = {}
+        # Per thread, the listeners of nested blocks; the innermost hears.
+        self.listeners: dict[int, list[Callable[[int], None]]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        listener = self.listeners.get(record.thread)
-        if listener is not None and record.msg == _EG_ITERATION_MESSAGE and record.args:
-            listener(int(record.args[0]))
+        listeners = self.listeners.get(record.thread)
+        if listeners and record.msg == _EG_ITERATION_MESSAGE and record.args:
+            listeners[-1](int(record.args[0]))
         return record.levelno >= self.level
 
 
@@ -161,13 +162,16 @@ def exponentiated_gradient_iterations(callback: Callable[[int], None]) -> Iterat
             logger.addFilter(installed)
             logger.setLevel(logging.DEBUG)
         installed = _eg_filter[0][0]
-        installed.listeners[thread] = callback
+        installed.listeners.setdefault(thread, []).append(callback)
     try:
         yield
     finally:
         with _eg_lock:
             installed, level = _eg_filter[0]
-            installed.listeners.pop(thread, None)
+            stack = installed.listeners[thread]
+            stack.pop()
+            if not stack:
+                del installed.listeners[thread]
             if not installed.listeners:
                 logger.removeFilter(installed)
                 logger.setLevel(level)

@@ -13,6 +13,9 @@ from fairdash.tradeoff import (
     SPLIT_SETTINGS,
     MethodConfig,
     ParameterSpec,
+    grid_dimensions,
+    grid_search_note,
+    grid_size_for_groups,
     results_table,
 )
 from fairdash_app.navigation import link
@@ -22,12 +25,14 @@ from fairdash_app.workflows import mitigate_and_store
 init_state()
 
 
-def _widget(spec: ParameterSpec, key: str, column):
+def _widget(spec: ParameterSpec, key: str, column, default=None):
     """One parameter's widget, as the method catalogue describes it; returns its value.
 
-    The default goes into the session (not the widget), so a value chosen here is kept
-    when the user visits other pages.
+    The default (``default``, else the catalogue's) goes into the session (not the
+    widget), so a value chosen here is kept when the user visits other pages.
     """
+    if default is not None:
+        st.session_state.setdefault(key, default)
     if spec.widget == "count_slider":  # how many evenly spaced values
         st.session_state.setdefault(key, len(spec.default))
         n = column.slider(spec.label, spec.min_items, spec.max_items, key=key)
@@ -49,28 +54,61 @@ def _widget(spec: ParameterSpec, key: str, column):
     raise ValueError(f"Unknown widget {spec.widget!r} in the method catalogue.")
 
 
-def _params(method: str) -> dict:
-    """Widgets for one method's parameters (those the catalogue exposes)."""
+def _params(method: str, n_groups: int) -> dict:
+    """Widgets for one method's parameters (those the catalogue exposes).
+
+    The grid size starts from the core's default for the number of groups and the
+    chosen constraint (one remembered value per grid dimension).
+    """
     exposed = [p for p in CATALOGUE[method].parameters if p.exposed]
     short = [p for p in exposed if p.widget in ("select", "number")]
     columns = st.columns(len(short)) if len(short) > 1 else [st] * len(short)
     params, position = {}, 0
     for spec in exposed:
-        column = st
+        column, default = st, None
         if spec in short:
             column, position = columns[position], position + 1
         key = widget_key("mitigate", f"param.{method}.{spec.name}")
-        params[spec.name] = _widget(spec, key, column)
+        if method == "grid_search" and spec.name == "grid_size":
+            constraints = params["constraints"]
+            key += f".{grid_dimensions(n_groups, constraints=constraints)}d"
+            default = grid_size_for_groups(n_groups, constraints=constraints)
+        params[spec.name] = _widget(spec, key, column, default)
+    if method == "grid_search":
+        note = grid_search_note(
+            n_groups, constraints=params["constraints"], grid_size=params["grid_size"]
+        )
+        if note is not None:
+            st.warning(note)
     return params
 
 
+def _show_notes(notes: list[str], configs: list[MethodConfig]) -> None:
+    """The run's notes under each method's name (every note starts with its method's name)."""
+    labels = {f"{c.name}: ": CATALOGUE[c.method].label for c in configs}
+    for note in notes:
+        prefix = next((p for p in labels if note.startswith(p)), None)
+        if prefix is None:
+            st.info(note)
+        else:
+            st.info(f"**{labels[prefix]}**: {note.removeprefix(prefix)}")
+
+
 def _progress_runner(bar, log):
+    """The runner's progress: every message on the bar, finished models in the log below it.
+
+    Messages with an unchanged count (exponentiated gradient's iterations) only
+    change the bar's text.
+    """
     finished: list[str] = []
+    last = [0]
 
     def progress(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} models · {message}")
-        finished.append(message)
-        log.caption(" · ".join(finished[-12:]))
+        if done > last[0]:
+            last[0] = done
+            finished.append(message)
+            log.caption(" · ".join(finished[-12:]))
 
     return progress
 
@@ -89,6 +127,7 @@ st.caption(
     f"Target **{problem.target}**, sensitive features **{' × '.join(problem.sensitive_features)}**"
     f" · {state['data_name']}"
 )
+n_groups = len(problem.sensitive(data.loc[problem.usable_rows(data)]).drop_duplicates())
 available = [m for m in METHODS if problem.task == "classification" or CATALOGUE[m].regression]
 state.setdefault(widget_key("mitigate", f"methods.{problem.task}"),
                  list(DEFAULT_METHODS[problem.task]))
@@ -103,7 +142,7 @@ for method in chosen:
     spec = CATALOGUE[method]
     with st.expander(spec.label, expanded=method in ("grid_search", "barycenter")):
         st.caption(spec.description)
-        configs.append(MethodConfig(method, _params(method)))
+        configs.append(MethodConfig(method, _params(method, n_groups)))
 
 c1, c2, c3, c4 = st.columns(4)
 names = estimator_names(problem.task)
@@ -135,8 +174,7 @@ if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run"
         st.success(f"{len(results)} models trained. See them on the Compare page.")
         for failure in results.failures:
             st.warning(f"**{CATALOGUE[failure.method].label}** could not run: {failure.message}")
-        for note in results.notes:
-            st.info(note)
+        _show_notes(results.notes, configs)
 
 models = state["models"]
 if models:

@@ -118,3 +118,53 @@ def test_randomized_proba_of_the_threshold_optimizer_matches_its_random_predicti
     assert np.abs(draws - proba[:, 1]).max() < 0.1  # binomial sd <= 0.025 at 400 draws
     deterministic = (proba[:, 1] == 0) | (proba[:, 1] == 1)
     np.testing.assert_array_equal(draws[deterministic], proba[deterministic, 1])
+
+
+def test_exponentiated_gradient_iterations_are_fairlearns_iterations(data):
+    X, y, group = data
+    started = []
+    with _compat.exponentiated_gradient_iterations(started.append):
+        mitigator = ExponentiatedGradient(
+            LogisticRegression(), constraints=DemographicParity(), max_iter=20
+        ).fit(X, y, sensitive_features=group)
+    # Public reference: fairlearn's own count of the iterations it ran.
+    assert started == list(range(mitigator.last_iter_ + 1))
+    assert len(started) > 1
+
+
+def test_iteration_listener_restores_logging_and_hears_only_its_thread(data):
+    import threading
+
+    X, y, group = data
+    logger = logging.getLogger(_compat._EG_LOGGER)
+    level_before = logger.level
+    seen = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            seen.append(record)
+
+    collector = Collect(level=logging.DEBUG)
+    logging.getLogger().addHandler(collector)
+
+    def fit():
+        return ExponentiatedGradient(
+            LogisticRegression(), constraints=DemographicParity(), max_iter=6
+        ).fit(X, y, sensitive_features=group)
+
+    other_thread = []
+    try:
+        with _compat.exponentiated_gradient_iterations(other_thread.append):
+            worker = threading.Thread(target=fit)
+            worker.start()
+            worker.join()
+            assert other_thread == []  # another thread's fit is not ours
+            mine = []
+            with _compat.exponentiated_gradient_iterations(mine.append):
+                fit()
+            assert mine
+    finally:
+        logging.getLogger().removeHandler(collector)
+    # fairlearn's debug records did not leak to the handlers (its logger was silent).
+    assert not [r for r in seen if r.levelno < logging.INFO and r.name.startswith("fairlearn")]
+    assert logger.level == level_before and not logger.filters

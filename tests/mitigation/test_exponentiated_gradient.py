@@ -79,3 +79,65 @@ def test_bad_input_raises_input_error(data):
         SeededExponentiatedGradient(LogisticRegression(), constraints="fair").fit(
             X, y, sensitive_features=sensitive
         )
+
+
+@pytest.fixture(scope="module")
+def frame_data():
+    """A DataFrame with numeric, text and missing inputs, for the app's Pipeline."""
+    rng = np.random.default_rng(11)
+    n = 700
+    sex = rng.choice(["F", "M"], size=n)
+    race = rng.choice(["x", "y", "z"], size=n, p=[0.6, 0.3, 0.1])
+    age = rng.normal(40, 10, size=n).round()
+    age[rng.random(n) < 0.05] = np.nan
+    job = rng.choice(["a", "b", "c", "d"], size=n)
+    y = ((age > 40).astype(float) + (sex == "M") + rng.normal(size=n) > 1.2).astype(int)
+    X = pd.DataFrame({"age": age, "job": pd.array(job, dtype="str")})
+    sensitive = pd.DataFrame({"sex": pd.Categorical(sex), "race": pd.Categorical(race)})
+    return X, y, sensitive
+
+
+def test_shared_preprocessing_gives_fairlearns_models_on_the_whole_pipeline(frame_data):
+    import sklearn
+    from fairlearn.reductions import DemographicParity
+    from sklearn.utils.validation import has_fit_parameter
+
+    from fairdash.models import make_model
+
+    X, y, sensitive = frame_data
+    ours = SeededExponentiatedGradient(make_model("logistic_regression", X), max_iter=8)
+    ours.fit(X, y, sensitive_features=sensitive)
+    assert ours.shared_steps_ is not None
+    # Reference: fairlearn on the whole Pipeline, which refits the preprocessing with
+    # every model; scikit-learn's metadata routing takes the weights to the final step.
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipeline = make_model("logistic_regression", X)
+        for step in pipeline.get_params().values():
+            if has_fit_parameter(step, "sample_weight") and hasattr(step, "set_fit_request"):
+                step.set_fit_request(sample_weight=False)
+        pipeline.steps[-1][1].set_fit_request(sample_weight=True)
+        reference = ExponentiatedGradient(pipeline, DemographicParity(), max_iter=8)
+        reference.fit(X, y, sensitive_features=sensitive)
+    np.testing.assert_allclose(ours.predict_proba(X), reference._pmf_predict(X), atol=1e-12)
+    np.testing.assert_array_equal(ours.predict(X), reference.predict(X, random_state=0))
+    assert ours.n_iter_ == reference.last_iter_ + 1
+    # The mixture's predictors are whole Pipelines that predict from the raw inputs.
+    for predictor, theirs in zip(ours.predictors_, reference.predictors_, strict=True):
+        np.testing.assert_array_equal(predictor.predict(X), theirs.predict(X))
+    # Without sharing, the same models again.
+    unshared = SeededExponentiatedGradient(
+        make_model("logistic_regression", X), max_iter=8, reuse_preprocessing=False
+    ).fit(X, y, sensitive_features=sensitive)
+    assert unshared.shared_steps_ is None
+    np.testing.assert_allclose(unshared.predict_proba(X), ours.predict_proba(X), atol=1e-12)
+
+
+def test_progress_reports_every_iteration(frame_data):
+    from fairdash.models import make_model
+
+    X, y, sensitive = frame_data
+    calls = []
+    model = SeededExponentiatedGradient(make_model("logistic_regression", X), max_iter=12)
+    model.fit(X, y, sensitive_features=sensitive, progress=lambda i, most: calls.append((i, most)))
+    assert calls == [(i, 12) for i in range(1, model.n_iter_ + 1)]
+    assert model.n_iter_ == model.mitigator_.last_iter_ + 1
