@@ -48,6 +48,17 @@ from fairdash.tradeoff import DEFAULT_PARAMS, split_data  # noqa: E402
 ROWS = 5_000
 SETTINGS = {"eps": 0.01, "max_iter": 50}  # fairlearn's defaults, FairDash's before this change
 MARGIN_TRAIN, MARGIN_TEST = 0.002, 0.005
+LARGE_GROUP_ROWS = 50  # test rows; the difference over smaller groups is mostly noise
+# Other settings tried against the defaults (each alone): a larger eps (a smaller bound
+# on the multipliers), fewer iterations, a looser convergence threshold (nu), no
+# linear-programming step.
+CANDIDATES = {
+    "eps=0.02": {"eps": 0.02},
+    "eps=0.05": {"eps": 0.05},
+    "max_iter=20": {"max_iter": 20},
+    "nu=2x fairlearn's": {"nu": "2x"},
+    "run_linprog_step=False": {"run_linprog_step": False},
+}
 
 
 def load_case():
@@ -74,10 +85,15 @@ def violation(constraints: str, proba: np.ndarray, X, y, sensitive) -> float:
     return float(moment.gamma(lambda _: proba).max())
 
 
-def difference(constraints: str, proba: np.ndarray, y, sensitive) -> float:
-    """Demographic parity (or equalized odds) difference of the expected predictions."""
-    groups = sensitive.astype(str).agg(" ".join, axis=1).to_numpy()
-    frame = pd.DataFrame({"p": proba, "y": y, "g": groups})
+def difference(constraints: str, proba: np.ndarray, y, sensitive, *, min_rows: int = 1) -> float:
+    """Demographic parity (or equalized odds) difference of the expected predictions.
+
+    Over the groups with at least ``min_rows`` rows (a group of 3 test rows
+    makes the difference mostly noise).
+    """
+    groups = sensitive.astype(str).agg(" ".join, axis=1)
+    keep = groups.map(groups.value_counts()).to_numpy() >= min_rows
+    frame = pd.DataFrame({"p": proba, "y": y, "g": groups.to_numpy()})[keep]
     if constraints == "demographic_parity":
         rates = frame.groupby("g")["p"].mean()
         return float(rates.max() - rates.min())
@@ -103,15 +119,19 @@ def measure(name: str, fit, parts, constraints: str, repeats: int) -> dict:
         "nu": float(fitted.nu),
         "train_violation": violation(constraints, train_proba, X, y, sensitive),
         "test_difference": difference(constraints, test_proba, yt, st),
+        "test_difference_large": difference(
+            constraints, test_proba, yt, st, min_rows=LARGE_GROUP_ROWS
+        ),
         "test_error": float(np.mean(np.abs(test_proba - yt))),
         "test_proba": test_proba,
     }
 
 
-def configurations(constraints: str, parts) -> dict:
+def fairlearn_reference(constraints: str, parts):
+    """fairlearn's ExponentiatedGradient on the whole Pipeline, with the same settings."""
     X, y, sensitive = parts["train"]
 
-    def fairlearn_fit():
+    def fit():
         # The Pipeline behind an adapter that routes "sample_weight" to its final step
         # (fairlearn's own constant classifier takes the same keyword).
         pipeline = _RoutedWeights(
@@ -122,7 +142,17 @@ def configurations(constraints: str, parts) -> dict:
         ).fit(X, y, sensitive_features=sensitive)
         return (lambda data: randomized_proba(mitigator, data)), mitigator
 
+    return fit
+
+
+def configurations(constraints: str, parts, *, quick: bool, reference_nu: float) -> dict:
+    """FairDash's runs: the same settings, its defaults, and the other settings tried."""
+    X, y, sensitive = parts["train"]
+
     def fairdash_fit(**params):
+        if params.get("nu") == "2x":  # twice the nu fairlearn computed on these rows
+            params["nu"] = 2 * reference_nu
+
         def fit():
             model = SeededExponentiatedGradient(
                 make_model("logistic_regression", X), constraints=constraints, **params
@@ -133,12 +163,15 @@ def configurations(constraints: str, parts) -> dict:
 
     default = {k: v for k, v in DEFAULT_PARAMS["exponentiated_gradient"].items()
                if k != "constraints"}
-    return {
-        "fairlearn, same settings": fairlearn_fit,
+    configs = {
         "FairDash, same settings (shared preprocessing)": fairdash_fit(**SETTINGS),
-        "FairDash default " + ", ".join(f"{k}={v}" for k, v in default.items()):
+        "FairDash default (" + ", ".join(f"{k}={v}" for k, v in default.items()) + ")":
             fairdash_fit(**default),
     }
+    if not quick:
+        for name, change in CANDIDATES.items():
+            configs[f"FairDash, {name}"] = fairdash_fit(**{**SETTINGS, **change})
+    return configs
 
 
 def main() -> None:
@@ -152,9 +185,17 @@ def main() -> None:
     for constraints in ("demographic_parity",) if args.quick else (
         "demographic_parity", "equalized_odds"
     ):
-        configs = configurations(constraints, parts)
-        rows = [measure(name, fit, parts, constraints, repeats) for name, fit in configs.items()]
-        reference, same = rows[0], rows[1]
+        reference = measure(
+            "fairlearn, same settings", fairlearn_reference(constraints, parts), parts,
+            constraints, repeats,
+        )
+        configs = configurations(
+            constraints, parts, quick=args.quick, reference_nu=reference["nu"]
+        )
+        rows = [reference] + [
+            measure(name, fit, parts, constraints, repeats) for name, fit in configs.items()
+        ]
+        same = rows[1]
         # Same settings give the same models: equal expected predictions.
         same["equals_reference"] = bool(
             np.allclose(same["test_proba"], reference["test_proba"], atol=1e-9)
@@ -163,7 +204,8 @@ def main() -> None:
             row["speedup"] = reference["s"] / row["s"]
             row["as_good"] = bool(
                 row["train_violation"] <= reference["train_violation"] + MARGIN_TRAIN
-                and row["test_difference"] <= reference["test_difference"] + MARGIN_TEST
+                and row["test_difference_large"]
+                <= reference["test_difference_large"] + MARGIN_TEST
                 and row["test_error"] <= reference["test_error"] + MARGIN_TEST
             )
             del row["test_proba"]
@@ -179,9 +221,12 @@ def main() -> None:
         f"(eps {SETTINGS['eps']}, max_iter {SETTINGS['max_iter']}) is the reference. Median "
         f"of {repeats} fit(s). Violation: the largest constraint value (fairlearn's gamma) of "
         "the randomized classifier on the training rows; difference: demographic parity (or "
-        "equalized odds) difference of its expected predictions on the test rows. As good: "
-        f"violation within {MARGIN_TRAIN} and difference and error within {MARGIN_TEST} of the "
-        "reference, or better.",
+        "equalized odds) difference of its expected predictions on the test rows, over all "
+        f"groups and over the groups with at least {LARGE_GROUP_ROWS} test rows (the others "
+        "hold a handful of rows: their difference is mostly noise). As good: violation "
+        f"within {MARGIN_TRAIN}, difference (large groups) and error within {MARGIN_TEST} "
+        "of the reference, or better. Oracle fits (fairlearn's count of model fits) measure "
+        "the work independently of the machine's load.",
         "",
     ]
     for case in run["cases"]:
@@ -189,7 +234,7 @@ def main() -> None:
             f"## {case['constraints'].replace('_', ' ')}",
             "",
             "| configuration | fit | vs fairlearn | iterations | oracle fits | train violation "
-            "| test difference | test error | as good |",
+            "| test difference (all / large groups) | test error | as good |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for r in case["rows"]:
@@ -197,10 +242,18 @@ def main() -> None:
             lines.append(
                 f"| {r['name']}{same} | {r['s']:.1f} s | {r['speedup']:.1f}x | {r['iterations']} "
                 f"| {r['oracle_calls']} | {r['train_violation']:.4f} | "
-                f"{r['test_difference']:.4f} | {r['test_error']:.4f} | "
+                f"{r['test_difference']:.4f} / {r['test_difference_large']:.4f} | "
+                f"{r['test_error']:.4f} | "
                 f"{'yes' if r['as_good'] else '**no**'} |"
             )
-        lines.append("")
+        good = [r for r in case["rows"] if r["as_good"]]
+        fewest = min(good, key=lambda r: r["oracle_calls"])
+        lines += [
+            "",
+            f"Fewest oracle fits among the configurations as good as fairlearn: {fewest['name']} "
+            f"({fewest['oracle_calls']} against {case['rows'][0]['oracle_calls']}).",
+            "",
+        ]
     lines += [_common.machine_line(run["machine"]), "", _common.load_line(run), ""]
     print("\n".join(lines))
     _common.write_results("eg", lines, run, out_dir=_common.output_dir(args))

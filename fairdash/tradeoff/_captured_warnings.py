@@ -90,18 +90,19 @@ def capture_warnings(name: str) -> Iterator[list[str]]:
                 )
                 continue
             source = _source(warning.category.__module__)
-            if source == "builtins":
-                source = _source(_module_of(warning.filename))
-            key = f"{source} warned ({warning.category.__name__}): {_text(warning.message)}"
+            if source == "builtins":  # a standard category: the library is where it was raised
+                source = _library_of(warning.filename)
+            who = "a warning" if source is None else f"{source} warned"
+            key = f"{who} ({warning.category.__name__}): {_text(warning.message)}"
             counts[key] = counts.get(key, 0) + 1
         for key, count in counts.items():
             times = f" ({count} times)" if count > 1 else ""
             notes.append(f"{name}: {key}{times}")
 
 
-def _module_of(filename: str) -> str:
-    """The top package of a source file, from its path (``.../sklearn/x.py`` -> ``sklearn``)."""
+def _library_of(filename: str) -> str | None:
+    """The installed library a source file belongs to (``.../sklearn/x.py``: scikit-learn)."""
     parts = filename.replace("\\", "/").split("/")
-    if "site-packages" in parts:
-        return parts[parts.index("site-packages") + 1]
-    return "python"
+    if "site-packages" in parts[:-1]:
+        return _source(parts[parts.index("site-packages") + 1])
+    return None
