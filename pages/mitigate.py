@@ -25,14 +25,12 @@ from fairdash_app.workflows import mitigate_and_store
 init_state()
 
 
-def _widget(spec: ParameterSpec, key: str, column, default=None):
+def _widget(spec: ParameterSpec, key: str, column):
     """One parameter's widget, as the method catalogue describes it; returns its value.
 
-    The default (``default``, else the catalogue's) goes into the session (not the
-    widget), so a value chosen here is kept when the user visits other pages.
+    The default goes into the session (not the widget), so a value chosen here is kept
+    when the user visits other pages.
     """
-    if default is not None:
-        st.session_state.setdefault(key, default)
     if spec.widget == "count_slider":  # how many evenly spaced values
         st.session_state.setdefault(key, len(spec.default))
         n = column.slider(spec.label, spec.min_items, spec.max_items, key=key)
@@ -58,22 +56,25 @@ def _params(method: str, n_groups: int) -> dict:
     """Widgets for one method's parameters (those the catalogue exposes).
 
     The grid size starts from the core's default for the number of groups and the
-    chosen constraint (one remembered value per grid dimension).
+    chosen constraint, and again when either changes the grid's dimensions.
     """
     exposed = [p for p in CATALOGUE[method].parameters if p.exposed]
     short = [p for p in exposed if p.widget in ("select", "number")]
     columns = st.columns(len(short)) if len(short) > 1 else [st] * len(short)
     params, position = {}, 0
     for spec in exposed:
-        column, default = st, None
+        column = st
         if spec in short:
             column, position = columns[position], position + 1
         key = widget_key("mitigate", f"param.{method}.{spec.name}")
         if method == "grid_search" and spec.name == "grid_size":
             constraints = params["constraints"]
-            key += f".{grid_dimensions(n_groups, constraints=constraints)}d"
-            default = grid_size_for_groups(n_groups, constraints=constraints)
-        params[spec.name] = _widget(spec, key, column, default)
+            dimensions = grid_dimensions(n_groups, constraints=constraints)
+            made_for = widget_key("mitigate", "param.grid_search.grid_size.dimensions")
+            if st.session_state.get(made_for) != dimensions:  # new groups or constraint
+                st.session_state[made_for] = dimensions
+                st.session_state[key] = grid_size_for_groups(n_groups, constraints=constraints)
+        params[spec.name] = _widget(spec, key, column)
     if method == "grid_search":
         note = grid_search_note(
             n_groups, constraints=params["constraints"], grid_size=params["grid_size"]

@@ -51,17 +51,20 @@ def test_sex_by_race_grid_advice_progress_and_notes(fairlearn_logs_warnings, bar
         ["grid_search", "exponentiated_gradient"]).run()
     assert not at.exception, at.exception
     # The grid size starts from the core's default for 10 groups (9 dimensions).
-    size = at.slider(key="w:mitigate.param.grid_search.grid_size.9d")
+    size = at.slider(key="w:mitigate.param.grid_search.grid_size")
     assert size.value == 16
     assert any(w.value.startswith("Grid search is the wrong tool") for w in at.warning)
-    # Equalized odds doubles the dimensions: its own remembered size and advice.
+    # A size the user chose stays while the dimensions do; equalized odds doubles them,
+    # and the size starts again from the core's default.
+    size.set_value(40).run()
+    assert at.slider(key="w:mitigate.param.grid_search.grid_size").value == 40
     at.selectbox(key="w:mitigate.param.grid_search.constraints").set_value(
         "equalized_odds").run()
-    assert at.slider(key="w:mitigate.param.grid_search.grid_size.18d").value == 16
+    assert at.slider(key="w:mitigate.param.grid_search.grid_size").value == 16
     assert any("18 dimensions" in w.value for w in at.warning)
     at.selectbox(key="w:mitigate.param.grid_search.constraints").set_value(
         "demographic_parity").run()
-    at.slider(key="w:mitigate.param.grid_search.grid_size.9d").set_value(3).run()
+    at.slider(key="w:mitigate.param.grid_search.grid_size").set_value(3).run()
     at.number_input(key="w:mitigate.param.exponentiated_gradient.max_iter").set_value(6).run()
     at.button(key="a:mitigate.run").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
