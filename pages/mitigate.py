@@ -52,7 +52,12 @@ def _widget(spec: ParameterSpec, key: str, column):
     raise ValueError(f"Unknown widget {spec.widget!r} in the method catalogue.")
 
 
-def _params(method: str, n_groups: int) -> dict:
+def _n_groups(data, problem) -> int:
+    """Groups (intersections of the sensitive features) in the usable rows."""
+    return len(problem.sensitive(data.loc[problem.usable_rows(data)]).drop_duplicates())
+
+
+def _params(method: str, n_groups: int | None) -> dict:
     """Widgets for one method's parameters (those the catalogue exposes).
 
     The grid size starts from the core's default for the number of groups and the
@@ -128,7 +133,6 @@ st.caption(
     f"Target **{problem.target}**, sensitive features **{' × '.join(problem.sensitive_features)}**"
     f" · {state['data_name']}"
 )
-n_groups = len(problem.sensitive(data.loc[problem.usable_rows(data)]).drop_duplicates())
 available = [m for m in METHODS if problem.task == "classification" or CATALOGUE[m].regression]
 state.setdefault(widget_key("mitigate", f"methods.{problem.task}"),
                  list(DEFAULT_METHODS[problem.task]))
@@ -139,6 +143,7 @@ chosen = st.multiselect(
     key=widget_key("mitigate", f"methods.{problem.task}"),
 )
 configs = [MethodConfig("unmitigated")]
+n_groups = _n_groups(data, problem) if "grid_search" in chosen else None  # only the grid needs it
 for method in chosen:
     spec = CATALOGUE[method]
     with st.expander(spec.label, expanded=method in ("grid_search", "barycenter")):
