@@ -69,8 +69,8 @@ class SeededExponentiatedGradient(MetaEstimatorMixin, BaseEstimator):
     encoders, imputers, ColumnTransformers of them), those steps are fitted
     once and the reduction runs on their output with the final step: the
     models and predictions are the same as fairlearn's on the whole Pipeline,
-    in a fraction of the time (the preprocessing was about 70 % of it with the
-    app's logistic regression; see ``benchmarks/bench_eg.py``).
+    in about 40 % of its CPU time with the app's logistic regression (see
+    ``benchmarks/bench_eg.py``).
 
     Parameters
     ----------
