@@ -10,6 +10,7 @@ import pandas as pd
 from pandas.errors import InvalidIndexError
 
 from fairdash._errors import InputError
+from fairdash.metrics._validation import check_min_group_size
 
 __all__ = ["DisaggregatedMetrics"]
 
@@ -96,6 +97,48 @@ class DisaggregatedMetrics:
             self._group_sizes < self.min_group_size, index=self._by_group.index, name="small_group"
         )
 
+    def left_out_groups(self, min_group_size: int | None) -> pd.Index:
+        """The groups that summaries with ``min_group_size`` leave out.
+
+        Parameters
+        ----------
+        min_group_size : int or None
+            As for :meth:`difference`; None leaves out nothing.
+
+        Returns
+        -------
+        pandas.Index
+            Labels of the groups with rows but fewer than ``min_group_size``
+            (empty combinations of several features are not listed: they have
+            no values to leave out).
+        """
+        kept = self._kept_groups(min_group_size)
+        if kept is None:
+            return self._by_group.index[:0]
+        return self._by_group.index[~kept & (self._group_sizes > 0)]
+
+    def _kept_groups(self, min_group_size: int | None) -> np.ndarray | None:
+        if min_group_size is None:
+            return None
+        return self._group_sizes >= check_min_group_size(min_group_size)
+
+    def _values(self, min_group_size: int | None) -> np.ndarray:
+        """``by_group`` as floats, the rows of groups left out for size set to NaN."""
+        values = self._by_group.to_numpy(dtype=np.float64, copy=True)
+        kept = self._kept_groups(min_group_size)
+        if kept is not None:
+            values[~kept] = np.nan
+        return values
+
+    def _undefined_below_two(self, result: np.ndarray, min_group_size: int | None) -> np.ndarray:
+        # A gap between groups needs two groups; with one left, fairlearn's 0 (or 1) would read
+        # as "equal" when nothing was compared. Only when groups were left out for size, so
+        # that ``min_group_size=None`` stays exactly fairlearn.
+        kept = self._kept_groups(min_group_size)
+        if kept is not None and int((kept & (self._group_sizes > 0)).sum()) < 2:
+            return np.full_like(result, np.nan)
+        return result
+
     def group_min(self) -> pd.Series:
         """Smallest value of each metric over the groups (NaN groups skipped)."""
         values = _nanreduce(np.nanmin, self._by_group.to_numpy(dtype=np.float64))
@@ -141,7 +184,13 @@ class DisaggregatedMetrics:
             return self._overall.reindex(self._by_group.columns).to_numpy(dtype=np.float64)
         return None
 
-    def difference(self, method: Method = "between_groups", *, reference: Any = None) -> pd.Series:
+    def difference(
+        self,
+        method: Method = "between_groups",
+        *,
+        reference: Any = None,
+        min_group_size: int | None = None,
+    ) -> pd.Series:
         """Largest absolute difference of each metric, as fairlearn's ``MetricFrame.difference``.
 
         Parameters
@@ -153,21 +202,33 @@ class DisaggregatedMetrics:
             A group label (a tuple with several sensitive features). When given,
             the result is the largest ``|group - reference group|``; see
             :meth:`difference_to` for the signed difference of every group.
+        min_group_size : int, optional
+            Leave out groups with fewer rows (see :meth:`left_out_groups`); the
+            overall values and a chosen reference group stay as they are. None
+            keeps every group, exactly as fairlearn.
 
         Returns
         -------
         pandas.Series
-            One value per metric.
+            One value per metric; NaN when fewer than two groups are left
+            (one group when comparing to the overall value or a reference).
         """
-        values = self._by_group.to_numpy(dtype=np.float64)
+        values = self._values(min_group_size)
         base = self._comparison_base(method, reference)
         if base is None:
             result = _nanreduce(np.nanmax, values) - _nanreduce(np.nanmin, values)
+            result = self._undefined_below_two(result, min_group_size)
         else:
             result = _nanreduce(np.nanmax, np.abs(values - base))
         return pd.Series(result, index=self._by_group.columns, name="difference")
 
-    def ratio(self, method: Method = "between_groups", *, reference: Any = None) -> pd.Series:
+    def ratio(
+        self,
+        method: Method = "between_groups",
+        *,
+        reference: Any = None,
+        min_group_size: int | None = None,
+    ) -> pd.Series:
         """Smallest ratio of each metric, as fairlearn's ``MetricFrame.ratio``.
 
         Parameters
@@ -180,17 +241,20 @@ class DisaggregatedMetrics:
             A group label. When given, the smallest ``group / reference group``,
             ratios above 1 inverted as for ``to_overall``; see :meth:`ratio_to`
             for the plain ratio of every group.
+        min_group_size : int, optional
+            Leave out groups with fewer rows, as for :meth:`difference`.
 
         Returns
         -------
         pandas.Series
             One value per metric; 0/0 gives NaN and x/0 gives 0 (inverted inf).
         """
-        values = self._by_group.to_numpy(dtype=np.float64)
+        values = self._values(min_group_size)
         base = self._comparison_base(method, reference)
         with np.errstate(divide="ignore", invalid="ignore"):
             if base is None:
                 result = _nanreduce(np.nanmin, values) / _nanreduce(np.nanmax, values)
+                result = self._undefined_below_two(result, min_group_size)
             else:
                 result = _nanreduce(np.nanmin, _ratio_below_one(values / base))
         return pd.Series(result, index=self._by_group.columns, name="ratio")

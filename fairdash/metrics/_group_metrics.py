@@ -345,7 +345,9 @@ class GroupMetrics(DisaggregatedMetrics):
             return None
         return pd.Series({k: float(v) for k, v in self._bootstrap[1].items()})
 
-    def disparities(self, method: Method = "between_groups") -> dict[str, float | bool]:
+    def disparities(
+        self, method: Method = "between_groups", *, min_group_size: int | None = None
+    ) -> dict[str, float | bool]:
         """Summary fairness measures, equal to fairlearn's functions of the same names.
 
         Parameters
@@ -353,6 +355,9 @@ class GroupMetrics(DisaggregatedMetrics):
         method : {"between_groups", "to_overall"}, default="between_groups"
             Passed on as fairlearn's ``method``; ``equalized_odds_*`` use
             ``agg="worst_case"``.
+        min_group_size : int, optional
+            Leave out groups with fewer rows (:meth:`left_out_groups` names
+            them); None keeps every group, exactly as fairlearn.
 
         Returns
         -------
@@ -365,10 +370,12 @@ class GroupMetrics(DisaggregatedMetrics):
             ``four_fifths_rule_passed`` (``disparate_impact_ratio >= 0.8``;
             False when it is NaN).
         """
-        difference = self.difference(method)
-        ratio = self.ratio(method)
+        difference = self.difference(method, min_group_size=min_group_size)
+        ratio = self.ratio(method, min_group_size=min_group_size)
         tpr, fpr = "true_positive_rate", "false_positive_rate"
-        impact = float(self.ratio("between_groups")["selection_rate"])
+        impact = float(
+            self.ratio("between_groups", min_group_size=min_group_size)["selection_rate"]
+        )
         return {
             "demographic_parity_difference": float(difference["selection_rate"]),
             "demographic_parity_ratio": float(ratio["selection_rate"]),
