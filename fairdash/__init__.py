@@ -7,18 +7,31 @@ The core library never imports streamlit; the dashboard in ``app.py`` and
 from fairdash._errors import InputError
 from fairdash._groups import MISSING_LABEL, group_labels, is_binned, sensitive_frame
 from fairdash._markup import html_text, markdown_text, plotly_text
-from fairdash._problem import Problem, define_problem, infer_task, label_values
-from fairdash._readings import disparity_readings
+from fairdash._problem import (
+    Problem,
+    define_problem,
+    guess_positive_label,
+    infer_task,
+    label_values,
+)
+from fairdash._readings import (
+    SummaryReadings,
+    disparity_readings,
+    small_group_note,
+    summary_readings,
+)
 
 __all__ = [
     "MISSING_LABEL",
     "InputError",
     "Problem",
+    "SummaryReadings",
     "TrainingRun",
     "__version__",
     "define_problem",
     "disparity_readings",
     "group_labels",
+    "guess_positive_label",
     "html_text",
     "infer_task",
     "is_binned",
@@ -26,7 +39,9 @@ __all__ = [
     "markdown_text",
     "plotly_text",
     "sensitive_frame",
+    "small_group_note",
     "split_indices",
+    "summary_readings",
     "train_model",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -12,7 +13,7 @@ import pandas as pd
 from fairdash._errors import InputError
 from fairdash._groups import sensitive_frame
 
-__all__ = ["Problem", "define_problem", "infer_task", "label_values"]
+__all__ = ["Problem", "define_problem", "guess_positive_label", "infer_task", "label_values"]
 
 Task = Literal["classification", "regression"]
 
@@ -21,6 +22,19 @@ Task = Literal["classification", "regression"]
 MAX_SENSITIVE_CATEGORIES = 50
 # Numeric targets with more distinct values than this are treated as regression.
 _MAX_CLASS_LEVELS = 10
+# Target names saying that 1 (True, yes) is the bad outcome for the person, such as
+# "two_year_recid" or "loan_default": the guess is then the other value.
+_BAD_OUTCOME_WORDS = re.compile(
+    r"recid|reoffend|arrest|default|fraud|churn|death|died|dead|mortal|readmi|delinquen|"
+    r"bad|fail|violat|convict",
+    re.IGNORECASE,
+)
+# Values taken as favourable by default, each with its opposite (taken instead when the
+# target's name says the value is bad for the person); None: no opposite.
+_USUAL_FAVOURABLE: tuple[tuple[object, object], ...] = (
+    (1, 0), (True, False), ("1", "0"), ("yes", "no"), ("Yes", "No"), ("good", None),
+    ("Good", None),
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,9 @@ class Problem:
         Binary classification or regression.
     positive_label : object or None
         The favourable outcome of a classification target (None for regression).
+    positive_label_guessed : bool
+        Whether ``positive_label`` was guessed by :func:`guess_positive_label`
+        rather than given; a page shows a guess as a guess.
     sensitive_features : tuple of str
         The sensitive columns; their combinations form the intersectional groups.
     feature_columns : tuple of str
@@ -52,6 +69,22 @@ class Problem:
     feature_columns: tuple[str, ...]
     bins: Mapping[str, int | tuple[float, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    positive_label_guessed: bool = False
+
+    @property
+    def favourable_outcome(self) -> str | None:
+        """The favourable outcome in words, ``"two_year_recid = 0"`` (None for regression)."""
+        if self.task == "regression":
+            return None
+        label = self.positive_label
+        return f"{self.target} = {label.item() if isinstance(label, np.generic) else label}"
+
+    @property
+    def selection_phrase(self) -> str:
+        """What a selection rate is here: ``"share predicted two_year_recid = 0"``."""
+        if self.task == "regression":
+            return "mean prediction"
+        return f"share predicted {self.favourable_outcome}"
 
     def usable_rows(self, data: pd.DataFrame) -> pd.Index:
         """Index of the rows with a target value (the only rows a model can learn from)."""
@@ -77,6 +110,7 @@ class Problem:
             "target": self.target,
             "task": self.task,
             "positive_label": label,
+            "positive_label_guessed": self.positive_label_guessed,
             "sensitive_features": list(self.sensitive_features),
             "feature_columns": list(self.feature_columns),
             "bins": {k: (v if isinstance(v, int) else list(v)) for k, v in self.bins.items()},
@@ -100,11 +134,54 @@ def infer_task(y: pd.Series) -> Task:
     return "classification"
 
 
-def _default_positive(values: list) -> object:
-    for candidate in (1, True, "1", "yes", "Yes", "good", "Good"):
-        if any(type(v) is type(candidate) and v == candidate for v in values):
-            return candidate
-    return values[-1]  # the less frequent class
+def guess_positive_label(y: pd.Series, *, target: str | None = None) -> tuple[object, str]:
+    """A guess at the favourable outcome of a binary target, and why.
+
+    The guess is 1 (or True, "yes", "good") when present, unless the target's
+    name says that outcome is bad for the person (``two_year_recid``,
+    ``loan_default``, ``fraud``, ...): then the other value. Without such a
+    value, the less frequent class. It is a guess: ask the user.
+
+    Parameters
+    ----------
+    y : pandas.Series
+        The target column.
+    target : str, optional
+        Its name (``y.name`` by default).
+
+    Returns
+    -------
+    label : object
+        One of the target's values.
+    reason : str
+        A sentence saying how the guess was made.
+    """
+    values = label_values(y)
+    if not values:
+        raise InputError("The target has no values to choose a favourable outcome from.")
+    name = str(y.name if target is None else target)
+    check = "if that is wrong, say which outcome is favourable."
+    for candidate, complement in _USUAL_FAVOURABLE:
+        found = [v for v in values if type(v) is type(candidate) and v == candidate]
+        if not found:
+            continue
+        others = [v for v in values if v is not found[0]]
+        flip = (
+            len(others) == 1
+            and type(others[0]) is type(complement)
+            and others[0] == complement
+            and _BAD_OUTCOME_WORDS.search(name)
+        )
+        if flip:
+            return others[0], (
+                f"Guessed: the name '{name}' suggests {found[0]!r} is the bad outcome for the "
+                f"person, so {others[0]!r} is taken as the favourable one; {check}"
+            )
+        return found[0], f"Guessed: {found[0]!r} is taken as the favourable outcome; {check}"
+    return values[-1], (
+        f"Guessed: the less frequent value {values[-1]!r} is taken as the favourable outcome; "
+        + check
+    )
 
 
 def define_problem(
@@ -130,8 +207,9 @@ def define_problem(
     sensitive_features : sequence of str
         One or more sensitive columns.
     positive_label : object, optional
-        The favourable outcome; by default 1, True, "yes" or "good" if present,
-        else the less frequent class.
+        The favourable outcome; guessed by :func:`guess_positive_label` when not
+        given (``Problem.positive_label_guessed`` says so, and a note gives the
+        reason).
     feature_columns : sequence of str, optional
         Model inputs; by default every column but the target and the sensitive
         features.
@@ -169,6 +247,7 @@ def define_problem(
             f"'{target}' is the target; it cannot also be a sensitive feature.", column=target
         )
     notes: list[str] = []
+    guessed = False
 
     y = data[target]
     n_missing = int(y.isna().sum())
@@ -209,8 +288,10 @@ def define_problem(
                 "target or map the classes to two.",
                 column=target,
             )
-        if positive_label is None:
-            positive_label = _default_positive(values)
+        guessed = positive_label is None
+        if guessed:
+            positive_label, reason = guess_positive_label(y, target=target)
+            notes.append(reason)
         matches = [v for v in values if v == positive_label or str(v) == str(positive_label)]
         if not matches:
             raise InputError(
@@ -270,4 +351,5 @@ def define_problem(
             for k, v in (bins or {}).items()
         },
         notes=tuple(notes),
+        positive_label_guessed=guessed,
     )

@@ -17,6 +17,7 @@ import fairdash
 from fairdash._groups import GROUP_SEPARATOR
 from fairdash._markup import html_text as _e
 from fairdash._problem import Problem
+from fairdash._readings import SummaryReadings, summary_readings
 from fairdash.metrics import GroupMetrics
 
 __all__ = ["audit_report_html", "dataframe_html", "report_versions"]
@@ -237,79 +238,10 @@ def _figure_html(figure: Any, div_id: str) -> str:
     )
 
 
-def _pp(value: float) -> str:
-    return f"{abs(value) * 100:.1f} percentage points"
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}"
-
-
-def _cards(disparities: Mapping[str, Any]) -> str:
-    def finite(name: str) -> float | None:
-        value = disparities.get(name)
-        return float(value) if value is not None and math.isfinite(float(value)) else None
-
-    undefined = "Not defined for these groups (a rate is missing or zero in every group)."
-    dp, dp_ratio = finite("demographic_parity_difference"), finite("demographic_parity_ratio")
-    eo, eo_ratio = finite("equalized_odds_difference"), finite("equalized_odds_ratio")
-    eop, eop_ratio = finite("equal_opportunity_difference"), finite("equal_opportunity_ratio")
-    di = finite("disparate_impact_ratio")
-    passed = bool(disparities.get("four_fifths_rule_passed"))
-    cards = [
-        (
-            "Demographic parity difference",
-            dp,
-            f"Selection rates (the share given the favourable prediction) differ by {_pp(dp)} "
-            "between the groups with the highest and the lowest rate; 0 means equal."
-            if dp is not None
-            else undefined,
-            f"ratio {_number(dp_ratio)}",
-            None,
-        ),
-        (
-            "Equalized odds difference",
-            eo,
-            f"True or false positive rates differ by up to {_pp(eo)} between groups: the model's "
-            "errors fall unevenly on the groups unless this is near 0."
-            if eo is not None
-            else undefined,
-            f"ratio {_number(eo_ratio)}",
-            None,
-        ),
-        (
-            "Equal opportunity difference",
-            eop,
-            "Among people whose true outcome is favourable, the share predicted favourable "
-            f"(true positive rate) differs by {_pp(eop)} between groups."
-            if eop is not None
-            else undefined,
-            None,
-            None,
-        ),
-        (
-            "Equal opportunity ratio",
-            eop_ratio,
-            "The lowest group's true positive rate is "
-            f"{_pct(eop_ratio)} of the highest group's; 1 means equal."
-            if eop_ratio is not None
-            else undefined,
-            None,
-            None,
-        ),
-        (
-            "Four-fifths rule (disparate impact ratio)",
-            di,
-            f"The lowest selection rate is {_pct(di)} of the highest: "
-            + ("at least 80 %, so the rule passes." if passed else "below 80 %, so the rule fails.")
-            if di is not None
-            else "Not defined: no group is selected at all, so the rule fails.",
-            None,
-            passed,
-        ),
-    ]
+def _cards(readings: SummaryReadings) -> str:
     out = []
-    for name, value, reading, extra, verdict in cards:
+    for card in readings.cards:
+        verdict = card["verdict"]
         css = "card" + ("" if verdict is None else (" pass" if verdict else " fail"))
         badge = ""
         if verdict is not None:
@@ -317,15 +249,17 @@ def _cards(disparities: Mapping[str, Any]) -> str:
                 f' <span class="badge {"pass" if verdict else "fail"}">'
                 f"{'passes' if verdict else 'fails'}</span>"
             )
+        detail = card["detail"] if verdict is None else None  # the badge says pass/fail
         out.append(
-            f'<div class="{css}"><div class="name">{_e(name)}{badge}</div>'
-            f'<div class="value">{_number(value)}</div>'
-            + (f'<div class="meta">{_e(extra)}</div>' if extra else "")
-            + f'<div class="reading">{_e(reading)}</div></div>'
+            f'<div class="{css}"><div class="name">{_e(card["title"])}{badge}</div>'
+            f'<div class="value">{_number(card["value"])}</div>'
+            + (f'<div class="meta">{_e(detail)}</div>' if detail else "")
+            + f'<div class="reading">{_e(card["reading"])}</div></div>'
         )
+    note = f'<p class="note">{_e(readings.note)}</p>' if readings.note else ""
     return (
         "<p>fairlearn's summary measures, between groups (the largest gap between any two "
-        "groups).</p>" + f'<div class="cards">{"".join(out)}</div>'
+        "groups).</p>" + note + f'<div class="cards">{"".join(out)}</div>'
     )
 
 
@@ -351,6 +285,8 @@ def audit_report_html(
     data_stage: pd.DataFrame | None = None,
     reference: Any = None,
     notes: Sequence[str] = (),
+    min_group_size: int | None = None,
+    excluded_inputs: Mapping[str, str] | None = None,
     extra_sections: Sequence[tuple[str, Content]] = (),
     title: str = "FairDash audit report",
     generated_at: str | datetime.datetime | None = None,
@@ -386,6 +322,14 @@ def audit_report_html(
         The reference group's key, if comparisons were made to it.
     notes : sequence of str
         Things the reader should know (rows left out, default bins, ...).
+    min_group_size : int, optional
+        Groups with fewer rows are left out of the summary cards and named
+        beside them (:func:`fairdash.summary_readings`); by default the
+        metrics' own ``min_group_size``, so the groups flagged small in the
+        table are the ones left out; 0 keeps every group.
+    excluded_inputs : mapping of str to str, optional
+        Columns left out of the model inputs and why (e.g. the ``reason`` of
+        :func:`fairdash.screen_features`' excluded rows), to list them.
     extra_sections : sequence of (str, content)
         More sections, in order: a title and either a plotly figure, a
         DataFrame (shown escaped), a mapping of JSON-friendly data (shown as
@@ -443,7 +387,11 @@ def audit_report_html(
     )
     problem_rows = [
         ("Target", _e(problem.target)),
-        ("Positive (favourable) label", _e(repr(problem.positive_label))),
+        (
+            "Favourable outcome",
+            _e(problem.favourable_outcome or "n/a")
+            + (" (guessed)" if problem.positive_label_guessed else ""),
+        ),
         ("Sensitive features", sensitive),
     ]
     if prediction is not None:
@@ -454,6 +402,13 @@ def audit_report_html(
         problem_rows.append(("Model", _e(model)))
     if inputs is not None:
         problem_rows.append((f"Model inputs ({len(inputs)})", ", ".join(_e(c) for c in inputs)))
+    if excluded_inputs:
+        problem_rows.append(
+            (
+                f"Left out of the inputs ({len(excluded_inputs)})",
+                "<br>".join(f"{_e(c)}: {_e(r)}" for c, r in excluded_inputs.items()),
+            )
+        )
     problem_rows.append(
         (
             "Comparison",
@@ -469,7 +424,12 @@ def audit_report_html(
         items = "".join(f"<li>{_e(n)}</li>" for n in notes)
         sections.append(("notes", "Notes", f'<ul class="notes">{items}</ul>'))
 
-    sections.append(("summary", "Summary disparities", _cards(metrics.disparities())))
+    readings = summary_readings(
+        metrics,
+        min_group_size=metrics.min_group_size if min_group_size is None else min_group_size,
+        favourable=problem.favourable_outcome,
+    )
+    sections.append(("summary", "Summary disparities", _cards(readings)))
 
     # The chart escapes group values and names for plotly itself.
     chart = group_rate_chart(

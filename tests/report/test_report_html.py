@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 import numpy as np
@@ -93,7 +94,7 @@ def test_data_summary_and_problem(report):
     assert "<th scope=\"row\">Target</th><td>y</td>" in report
     assert "<th scope=\"row\">Prediction column</th><td>pred</td>" in report
     assert "<th scope=\"row\">Score column</th><td>score</td>" in report
-    assert "<th scope=\"row\">Positive (favourable) label</th><td>1</td>" in report
+    assert "<th scope=\"row\">Favourable outcome</th><td>y = 1 (guessed)</td>" in report
 
 
 def test_groups_intervals_and_small_group_flags(report, parts):
@@ -134,15 +135,46 @@ def test_hostile_names_appear_escaped_only(report):
 
 
 def test_summary_cards_read_in_plain_language(report, parts):
-    _, _, metrics, _ = parts
-    summary = metrics.disparities()
+    _, problem, metrics, _ = parts
+    # The report's groups flagged small (fewer than 60 rows) are left out of the summaries.
+    summary = metrics.disparities(min_group_size=metrics.min_group_size)
     cards = report[report.index('id="summary"'):report.index('id="selection-rate"')]
-    assert len(re.findall(r'class="card[ "]', cards)) == 5
+    assert len(re.findall(r'class="card[ "]', cards)) == 4
     dp = summary["demographic_parity_difference"]
     assert f"{dp:.3f}" in cards and f"differ by {dp * 100:.1f} percentage points" in cards
-    assert "Equalized odds difference" in cards and "Equal opportunity ratio" in cards
+    assert "Equalized odds difference" in cards and "Equal opportunity difference" in cards
     verdict = "passes" if summary["four_fifths_rule_passed"] else "fails"
     assert f'class="badge {"pass" if verdict == "passes" else "fail"}">{verdict}' in cards
+    # One source: every reading of the app's cards, escaped, and the note on left-out groups.
+    readings = fairdash.summary_readings(
+        metrics, min_group_size=metrics.min_group_size, favourable=problem.favourable_outcome
+    )
+    for card in readings.cards:
+        assert html.escape(card["reading"]) in cards
+    assert "share given y = 1 predicted" in cards
+    assert readings.note is not None and html.escape(readings.note) in cards
+    sizes = metrics.group_sizes
+    assert len(readings.left_out) == int(((sizes > 0) & (sizes < 60)).sum()) == 2
+    assert "Left out of the summary numbers: 2 group(s) with fewer than 60 rows" in cards
+
+
+def test_report_keeps_every_group_when_asked(parts):
+    _, problem, metrics, _ = parts
+    report = audit_report_html(metrics, problem=problem, min_group_size=0)
+    cards = report[report.index('id="summary"'):report.index('id="selection-rate"')]
+    dp = metrics.disparities()["demographic_parity_difference"]
+    assert f"differ by {dp * 100:.1f} percentage points" in cards
+    assert "Left out" not in cards
+
+
+def test_report_lists_inputs_left_out_with_reasons(parts):
+    _, problem, metrics, _ = parts
+    report = audit_report_html(
+        metrics, problem=problem, inputs=["pred"],
+        excluded_inputs={"id": "identifier", HOSTILE: "free text"},
+    )
+    assert "Left out of the inputs (2)" in report and "id: identifier" in report
+    assert HOSTILE not in report and "&lt;script&gt;alert(1)&lt;/script&gt;: free text" in report
 
 
 def test_undefined_disparities_say_so():
