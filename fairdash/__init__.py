@@ -24,6 +24,7 @@ from fairdash._readings import (
 __all__ = [
     "MISSING_LABEL",
     "InputError",
+    "LeakageCheck",
     "Problem",
     "SummaryReadings",
     "TrainingRun",
@@ -36,8 +37,11 @@ __all__ = [
     "infer_task",
     "is_binned",
     "label_values",
+    "leakage_check",
     "markdown_text",
+    "merge_rare_categories",
     "plotly_text",
+    "screen_features",
     "sensitive_frame",
     "small_group_note",
     "split_indices",
@@ -47,14 +51,22 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-# Training pulls in scikit-learn; load it on first use so that reading data and
-# the command-line audit start fast.
-_LAZY = {"TrainingRun", "split_indices", "train_model"}
+# Training pulls in scikit-learn; load it (and the screens) on first use so that reading
+# data and the command-line audit start fast.
+_LAZY = {
+    "TrainingRun": "fairdash._training",
+    "split_indices": "fairdash._training",
+    "train_model": "fairdash._training",
+    "LeakageCheck": "fairdash._leakage",
+    "leakage_check": "fairdash._leakage",
+    "merge_rare_categories": "fairdash._screening",
+    "screen_features": "fairdash._screening",
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        from fairdash import _training
+        import importlib
 
-        return getattr(_training, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'fairdash' has no attribute {name!r}")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,237 +12,13 @@ import pandas as pd
 
 import fairdash
 from fairdash._errors import InputError
-from fairdash._groups import GROUP_SEPARATOR, is_binned
-from fairdash._problem import Problem, define_problem, label_values
-from fairdash.metrics import GroupMetrics, data_stage, group_metrics
+from fairdash._groups import GROUP_SEPARATOR
+from fairdash._predictions import _plain, _shown, evaluate_predictions
+from fairdash._problem import Problem
+from fairdash._readings import small_group_note
+from fairdash.metrics import GroupMetrics, data_stage
 
 __all__ = ["Audit", "audit", "group_key_label", "jsonable"]
-
-_SHOWN_VALUES = 5
-# "12,345" or "1,234,567.89": numbers a spreadsheet wrote with thousands separators.
-_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$")
-_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _same(value: Any, label: Any) -> bool:
-    """Whether a data value and a label given by a user (often as text) are the same."""
-    value, label = _plain(value), _plain(label)
-    try:
-        if bool(value == label):
-            return True
-    except (TypeError, ValueError):
-        pass
-    if str(value) == str(label):
-        return True
-    if isinstance(label, str) and not isinstance(value, str):
-        text = label.strip()
-        if isinstance(value, bool):
-            return text.lower() == str(value).lower()
-        if isinstance(value, int | float):
-            try:
-                return float(text) == float(value)
-            except ValueError:
-                return False
-    return False
-
-
-def _shown(values: Sequence[Any]) -> str:
-    shown = ", ".join(repr(_plain(v)) for v in values[:_SHOWN_VALUES])
-    return shown + (", ..." if len(values) > _SHOWN_VALUES else "")
-
-
-def _numbers_as_text_hint(series: pd.Series) -> str:
-    """A hint if a text column holds numbers written with separators, else ``""``."""
-    sample = series.dropna().astype(str).head(1000)
-    if len(sample) and sample.map(lambda v: bool(_THOUSANDS.match(v))).mean() > 0.5:
-        return (
-            " Its values look like numbers written with thousands separators (such as "
-            f"{sample.iloc[0]!r}): remove the separators, or export the column as plain numbers."
-        )
-    if len(sample) and sample.map(lambda v: bool(_DECIMAL_COMMA.match(v))).mean() > 0.5:
-        return (
-            f" Its values look like numbers with a decimal comma (such as {sample.iloc[0]!r}): "
-            "write them with a decimal point, or save the file separated by semicolons."
-        )
-    return ""
-
-
-def _check_columns(data: pd.DataFrame, roles: Mapping[str, Sequence[str]]) -> None:
-    columns = [str(c) for c in data.columns]
-    for role, names in roles.items():
-        for name in names:
-            if name in data.columns:
-                continue
-            close = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
-            close = close or difflib.get_close_matches(name, columns, n=1, cutoff=0.75)
-            if close:
-                hint = f" Did you mean {close[0]!r}?"
-            else:
-                hint = f" The columns are: {_shown(columns)}."
-            if len(columns) == 1 and re.search(r"[:\s/]", columns[0]):
-                hint += (
-                    " The file was read as a single column: it may use a delimiter other "
-                    "than comma, semicolon, tab or pipe. Save it as CSV."
-                )
-            raise InputError(f"The {role} column {name!r} is not in the data.{hint}", column=name)
-
-
-def _check_roles(
-    *, target: str, prediction: str, score: str | None, sensitive: Sequence[str], bins: Mapping
-) -> None:
-    if prediction == target:
-        raise InputError(
-            f"'{target}' is the target; the prediction must be a different column (the "
-            "model's predicted labels).",
-            column=target,
-        )
-    if score is not None and score in (target, prediction):
-        role = "target" if score == target else "prediction"
-        raise InputError(
-            f"'{score}' is the {role} column; the score must be a different column (the "
-            "model's scores or probabilities for the favourable outcome).",
-            column=score,
-        )
-    for name in sensitive:
-        if name == target:
-            raise InputError(
-                f"'{target}' is the target; it cannot also be a sensitive feature.",
-                column=target,
-            )
-        if name in (prediction, score):
-            role = "prediction" if name == prediction else "score"
-            raise InputError(
-                f"'{name}' is the {role} column; it cannot also be a sensitive feature. "
-                "Sensitive features describe the people (sex, age, ...), not the model's output.",
-                column=name,
-            )
-    for name in bins:
-        if name not in sensitive:
-            raise InputError(
-                f"Bins are given for '{name}', which is not a sensitive feature; bins only apply "
-                "to numeric sensitive features.",
-                column=name,
-            )
-
-
-def _check_binned(data: pd.DataFrame, sensitive: Sequence[str], bins: Mapping) -> list[str]:
-    """Refuse sensitive columns that cannot be binned; note the ones binned by default."""
-    notes = []
-    for name in sensitive:
-        series = data[name]
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        if name in bins and not numeric:
-            raise InputError(
-                f"The sensitive feature '{name}' is not numeric, so it cannot be binned."
-                + _numbers_as_text_hint(series),
-                column=name,
-            )
-        if not (name in bins or is_binned(series)):
-            continue
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        if np.isinf(values).any():
-            raise InputError(
-                f"The sensitive feature '{name}' contains infinite values, which cannot be put "
-                "in bins. Replace them with real values, or leave them empty (missing).",
-                column=name,
-            )
-        if name not in bins:
-            notes.append(
-                f"The sensitive feature '{name}' is numeric with many values, so it is split into "
-                "4 groups of about equal size (quantile bins); choose other bins with --bins."
-            )
-    return notes
-
-
-def _resolve_positive(y: pd.Series, positive_label: Any) -> Any:
-    """The target's own value matching a label a user gave (often as text)."""
-    if positive_label is None:
-        return None
-    matches = [v for v in label_values(y) if _same(v, positive_label)]
-    return matches[0] if len(matches) == 1 else positive_label
-
-
-def _data_row(mask: np.ndarray, rows: np.ndarray) -> int:
-    """The 1-based data row (header excluded) of the first True in ``mask``."""
-    return int(rows[np.flatnonzero(mask)[0]]) + 1
-
-
-def _encode_prediction(
-    prediction: pd.Series, *, labels: list, positive: Any, column: str, rows: np.ndarray
-) -> np.ndarray:
-    """``prediction == positive`` as 0/1, after checking the column is binary."""
-    missing = prediction.isna().to_numpy()
-    if missing.any():
-        raise InputError(
-            f"The prediction column '{column}' has {int(missing.sum()):,} missing value(s) "
-            f"(first in data row {_data_row(missing, rows):,}); every audited row "
-            "needs a prediction.",
-            column=column,
-        )
-    values = label_values(prediction)
-    if all(any(_same(v, t) for t in labels) for v in values):
-        # Predictions in the target's own labels.
-        favourable = [v for v in values if _same(v, positive)]
-        return prediction.isin(favourable).to_numpy(dtype=np.int64)
-    zero_one = all(
-        isinstance(v, bool | int | float) and not isinstance(v, str) and v in (0, 1) for v in values
-    )
-    if zero_one and not any(_same(t, 0) or _same(t, 1) for t in labels):
-        # 0/1 predictions for a target with other labels (e.g. ">50K"): 1 is favourable.
-        return (prediction.to_numpy(dtype="float64") == 1).astype(np.int64)
-    hint = ""
-    numeric = pd.api.types.is_numeric_dtype(prediction) and not pd.api.types.is_bool_dtype(
-        prediction
-    )
-    if numeric:
-        numbers = prediction.to_numpy(dtype="float64")
-        if np.isfinite(numbers).all() and ((numbers % 1) != 0).any():
-            hint = (
-                " These look like scores or probabilities: give them as the score column "
-                "(--score) and a column of predicted labels as the prediction."
-            )
-    raise InputError(
-        f"The prediction column '{column}' must be binary: 0/1 (1 = favourable) or the "
-        f"target's labels ({_shown(labels)}), but it holds {len(values):,} distinct values "
-        f"({_shown(values)}).{hint}",
-        column=column,
-    )
-
-
-def _check_score(
-    score: pd.Series, *, column: str, probabilities: bool, rows: np.ndarray
-) -> np.ndarray:
-    if not pd.api.types.is_numeric_dtype(score) and not pd.api.types.is_bool_dtype(score):
-        shown = _shown(label_values(score))
-        raise InputError(
-            f"The score column '{column}' is not numeric: it holds values such as {shown}."
-            + _numbers_as_text_hint(score),
-            column=column,
-        )
-    values = score.to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        what = "missing" if np.isnan(values[bad]).all() else "missing or infinite"
-        raise InputError(
-            f"The score column '{column}' has {int(bad.sum()):,} {what} value(s) (first in data "
-            f"row {_data_row(bad, rows):,}); every audited row needs a score.",
-            column=column,
-        )
-    outside = (values < 0) | (values > 1)
-    if probabilities and outside.any():
-        raise InputError(
-            f"The score column '{column}' must hold probabilities between 0 and 1, but "
-            f"{int(outside.sum()):,} value(s) are outside (from {values.min():g} to "
-            f"{values.max():g}; first in data row {_data_row(outside, rows):,}). "
-            "Give probabilities, or say that the scores are not probabilities (--raw-scores).",
-            column=column,
-        )
-    return values
-
 
 def group_key_label(key: Any) -> str:
     """A group's readable label, ``Female × White``."""
@@ -292,18 +66,6 @@ def _resolve_reference(metrics: GroupMetrics, reference: Any) -> Any:
     raise InputError(
         f"The reference group {text!r} is not one of the groups with rows; give {example}, "
         f"separated by commas, or 'largest' or 'best'. Groups: {shown}."
-    )
-
-
-def _only_one_group(metrics: GroupMetrics, sensitive: pd.DataFrame) -> InputError:
-    single = [c for c in sensitive.columns if sensitive[c].nunique(dropna=False) < 2]
-    column = single[0] if single else str(sensitive.columns[0])
-    key = metrics.by_group.index[int(np.argmax(metrics.group_sizes.to_numpy()))]
-    return InputError(
-        f"All {len(sensitive):,} audited rows fall in a single group ({group_key_label(key)!r}) "
-        f"of the sensitive feature(s) {', '.join(map(repr, sensitive.columns))}, so there is "
-        "nothing to compare. Choose a sensitive feature with at least two values.",
-        column=column,
     )
 
 
@@ -361,12 +123,33 @@ class Audit:
         return None if self.reference is None else group_key_label(self.reference)
 
     def differences(self) -> pd.Series:
-        """Per metric, the largest difference between groups (or to the reference group)."""
-        return self.metrics.difference(reference=self.reference).drop("count")
+        """Per metric, the largest difference between groups (or to the reference group).
+
+        Groups flagged small are left out (:meth:`left_out_groups`), as in every summary.
+        """
+        return self.metrics.difference(
+            reference=self.reference, min_group_size=self.metrics.min_group_size
+        ).drop("count")
 
     def ratios(self) -> pd.Series:
-        """Per metric, the smallest ratio between groups (or to the reference, inverted if > 1)."""
-        return self.metrics.ratio(reference=self.reference).drop("count")
+        """Per metric, the smallest ratio between groups (or to the reference, inverted if > 1).
+
+        Groups flagged small are left out, as for :meth:`differences`.
+        """
+        return self.metrics.ratio(
+            reference=self.reference, min_group_size=self.metrics.min_group_size
+        ).drop("count")
+
+    def disparities(self) -> dict:
+        """fairlearn's summary disparities, groups flagged small left out."""
+        return self.metrics.disparities(min_group_size=self.metrics.min_group_size)
+
+    def left_out_groups(self) -> list[str]:
+        """Labels of the groups left out of the summaries: rows, but fewer than the minimum."""
+        return [
+            group_key_label(k)
+            for k in self.metrics.left_out_groups(self.metrics.min_group_size)
+        ]
 
     def groups(self) -> list[dict]:
         """One dict per group with rows: values, label, count, metrics and intervals."""
@@ -468,7 +251,8 @@ class Audit:
                 },
             },
             "groups": self.groups(),
-            "disparities": self.metrics.disparities(),
+            "disparities": self.disparities(),
+            "left_out_of_summaries": self.left_out_groups(),
             "comparison": self.comparison,
             "differences": {m: float(v) for m, v in self.differences().items()},
             "ratios": {m: float(v) for m, v in self.ratios().items()},
@@ -536,7 +320,9 @@ def audit(
         selection rate among groups not flagged small), a group's values
         joined by commas (``"Male,White"``) or a tuple of them.
     min_group_size : int, default=30
-        Groups with fewer rows are flagged small.
+        Groups with fewer rows are flagged small and left out of the summary
+        disparities, differences, ratios and gates (a note names them; they
+        stay in the group table). 0 keeps every group, as fairlearn.
     confidence_level : float, default=0.95
         Coverage of the Wilson intervals.
     probabilities : bool, default=True
@@ -558,67 +344,29 @@ def audit(
         categories, infinite values to bin, a single group), an unknown
         reference group.
     """
-    sensitive = list(dict.fromkeys(sensitive_features))
-    if not sensitive:
-        raise InputError("Choose at least one sensitive feature.")
-    bins = dict(bins or {})
-    _check_columns(
-        data,
-        {
-            "target": [target],
-            "prediction": [prediction],
-            "score": [score] if score is not None else [],
-            "sensitive feature": sensitive,
-        },
-    )
-    _check_roles(target=target, prediction=prediction, score=score, sensitive=sensitive, bins=bins)
-    notes = _check_binned(data, sensitive, bins)
-    problem = define_problem(
+    evaluation = evaluate_predictions(
         data,
         target=target,
-        sensitive_features=sensitive,
-        positive_label=_resolve_positive(data[target], positive_label),
-        feature_columns=[c for c in (prediction, score) if c is not None],
-        task="classification",
+        prediction=prediction,
+        sensitive_features=sensitive_features,
+        score=score,
+        positive_label=positive_label,
         bins=bins,
-    )
-    notes = [*problem.notes, *notes]
-    has_target = data[target].notna().to_numpy()
-    rows = np.flatnonzero(has_target)
-    frame = data.iloc[rows]
-    y_true = problem.encode_target(frame)
-    y_pred = _encode_prediction(
-        frame[prediction],
-        labels=label_values(frame[target]),
-        positive=problem.positive_label,
-        column=prediction,
-        rows=rows,
-    )
-    y_score = None
-    if score is not None:
-        y_score = _check_score(frame[score], column=score, probabilities=probabilities, rows=rows)
-    groups = problem.sensitive(frame)
-    metrics = group_metrics(
-        y_true,
-        y_pred,
-        groups,
-        y_score=y_score,
-        pos_label=1,
         min_group_size=min_group_size,
         confidence_level=confidence_level,
+        probabilities=probabilities,
     )
-    if int((metrics.group_sizes > 0).sum()) < 2:
-        raise _only_one_group(metrics, groups)
-    small = metrics.small_group & (metrics.group_sizes > 0)
-    if small.any():
-        shown = _shown([group_key_label(k) for k in small[small].index])
-        notes.append(
-            f"{int(small.sum())} group(s) have fewer than {metrics.min_group_size} rows ({shown}); "
-            "their rates are uncertain (see the intervals)."
-        )
-    stage = data_stage(y_true, groups, pos_label=1, confidence_level=confidence_level)
+    metrics = evaluation.metrics
+    notes = list(evaluation.notes)
+    left_out = small_group_note(metrics, min_group_size=metrics.min_group_size)
+    if left_out is not None:
+        notes.append(left_out)
+    stage = data_stage(
+        evaluation.y_test, evaluation.sensitive_test, pos_label=1,
+        confidence_level=confidence_level,
+    )
     return Audit(
-        problem=problem,
+        problem=evaluation.problem,
         prediction=prediction,
         score=score,
         metrics=metrics,
@@ -627,6 +375,6 @@ def audit(
         source=source,
         n_rows=int(data.shape[0]),
         n_columns=int(data.shape[1]),
-        n_audited=len(rows),
+        n_audited=len(evaluation.test_index),
         notes=tuple(notes),
     )

@@ -125,7 +125,9 @@ def format_audit(audit: Audit, gates: Sequence[GateResult] = ()) -> str:
     lines += [legend, ""]
 
     lines.append("Summary disparities (between groups; 0 difference / 1 ratio means parity)")
-    summary = metrics.disparities()
+    if audit.left_out_groups():
+        lines.append(f"  (groups marked * are left out: fewer than {metrics.min_group_size} rows)")
+    summary = audit.disparities()
     passed = summary.pop("four_fifths_rule_passed")
     lines += _table(
         [[f"  {name}", _number(value)] for name, value in summary.items()]

@@ -178,7 +178,9 @@ def parse_gate(text: str) -> Gate:
 def evaluate_gates(gates: list[Gate], audit: Audit) -> list[GateResult]:
     """Measure every gate on an audit.
 
-    Summary disparities are fairlearn's between-group definitions.
+    Summary disparities are fairlearn's between-group definitions. Every
+    gate but ``overall_<metric>`` leaves out the groups flagged small (fewer
+    rows than the audit's ``min_group_size``), as the audit's summaries do.
     ``<metric>_difference`` / ``<metric>_ratio`` compare the groups with each
     other, or each group with the audit's reference group if it has one (the
     largest absolute difference, the smallest ratio with ratios above 1
@@ -196,7 +198,7 @@ def evaluate_gates(gates: list[Gate], audit: Audit) -> list[GateResult]:
         a ratio of two zero rates) fails.
     """
     results = []
-    disparities = audit.metrics.disparities()
+    disparities = audit.disparities()
     differences, ratios = audit.differences(), audit.ratios()
     overall = audit.metrics.overall
     for gate in gates:

@@ -190,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=30,
         metavar="N",
-        help="flag groups with fewer rows as small (default: 30)",
+        help="flag groups with fewer rows as small and leave them out of the summary numbers "
+        "and gates; they stay in the group table (default: 30; 0 keeps every group)",
     )
     what.add_argument(
         "--confidence-level",
