@@ -109,25 +109,46 @@ class RegressionGroupMetrics(DisaggregatedMetrics):
         self._weights = weights
         self._disparities: dict[str, float] | None = None
 
-    def disparities(self) -> dict[str, float]:
+    def disparities(self, *, min_group_size: int | None = None) -> dict[str, float]:
         """Distance between the groups' distributions of predictions.
 
         ``ks_distance``: the largest Kolmogorov-Smirnov statistic over pairs of
         groups; ``wasserstein_distance``: the largest Wasserstein-1 distance
         (in the units of ``y_pred``). Both use the sample weights if given, and
         are NaN when fewer than two groups have rows.
+
+        Parameters
+        ----------
+        min_group_size : int, optional
+            Leave out groups with fewer rows (:meth:`left_out_groups`); None
+            keeps every group.
         """
+        if min_group_size is not None:
+            kept_rows = self._row_kept(min_group_size)
+            codes, values = self._codes[kept_rows], self._y_pred[kept_rows]
+            weights = None if self._weights is None else self._weights[kept_rows]
+            return self._distances(values, codes, weights)
         if self._disparities is None:
-            n_groups = len(self._by_group)
-            self._disparities = {
-                "ks_distance": grouped_ks_distance(
-                    self._y_pred, self._codes, n_groups=n_groups, weights=self._weights
-                ),
-                "wasserstein_distance": grouped_wasserstein_distance(
-                    self._y_pred, self._codes, n_groups=n_groups, weights=self._weights
-                ),
-            }
+            self._disparities = self._distances(self._y_pred, self._codes, self._weights)
         return dict(self._disparities)
+
+    def _row_kept(self, min_group_size: int) -> np.ndarray:
+        min_group_size = check_min_group_size(min_group_size)
+        sizes = np.bincount(self._codes, minlength=len(self._by_group))
+        return sizes[self._codes] >= min_group_size
+
+    def _distances(
+        self, values: np.ndarray, codes: np.ndarray, weights: np.ndarray | None
+    ) -> dict[str, float]:
+        n_groups = len(self._by_group)
+        return {
+            "ks_distance": grouped_ks_distance(
+                values, codes, n_groups=n_groups, weights=weights
+            ),
+            "wasserstein_distance": grouped_wasserstein_distance(
+                values, codes, n_groups=n_groups, weights=weights
+            ),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """Metrics per group with the small-group flag, for display."""

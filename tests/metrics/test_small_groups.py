@@ -130,3 +130,23 @@ def test_bad_min_group_size(bad):
     metrics = group_metrics([1, 0, 1, 0], [1, 0, 0, 1], ["a", "a", "b", "b"])
     with pytest.raises(InputError, match="min_group_size"):
         metrics.difference(min_group_size=bad)
+
+
+def test_regression_distances_leave_small_groups_out():
+    from scipy.stats import ks_2samp, wasserstein_distance
+
+    from fairdash.metrics import regression_group_metrics
+
+    rng = np.random.default_rng(0)
+    group = np.array(["a"] * 100 + ["b"] * 80 + ["c"] * 3)
+    y = rng.normal(size=len(group))
+    pred = y + rng.normal(size=len(group)) + (group == "c") * 5  # the tiny group is far off
+    metrics = regression_group_metrics(y, pred, group)
+    assert list(metrics.left_out_groups(10)) == ["c"]
+    kept = metrics.disparities(min_group_size=10)
+    a, b = pred[group == "a"], pred[group == "b"]
+    assert kept["ks_distance"] == pytest.approx(ks_2samp(a, b).statistic, abs=1e-12)
+    assert kept["wasserstein_distance"] == pytest.approx(wasserstein_distance(a, b), abs=1e-12)
+    assert metrics.disparities()["ks_distance"] > kept["ks_distance"]
+    assert metrics.disparities(min_group_size=None) == metrics.disparities()
+    assert math.isnan(metrics.disparities(min_group_size=90)["ks_distance"])
