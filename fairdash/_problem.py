@@ -52,6 +52,10 @@ class Problem:
     positive_label_guessed : bool
         Whether ``positive_label`` was guessed by :func:`guess_positive_label`
         rather than given; a page shows a guess as a guess.
+    excluded_features : dict of str to str
+        Columns deliberately left out of the model inputs, each with the reason
+        (e.g. from :func:`fairdash.screen_features`), for reports and saved
+        configurations.
     sensitive_features : tuple of str
         The sensitive columns; their combinations form the intersectional groups.
     feature_columns : tuple of str
@@ -70,6 +74,7 @@ class Problem:
     bins: Mapping[str, int | tuple[float, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     positive_label_guessed: bool = False
+    excluded_features: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def favourable_outcome(self) -> str | None:
@@ -113,6 +118,7 @@ class Problem:
             "positive_label_guessed": self.positive_label_guessed,
             "sensitive_features": list(self.sensitive_features),
             "feature_columns": list(self.feature_columns),
+            "excluded_features": dict(self.excluded_features),
             "bins": {k: (v if isinstance(v, int) else list(v)) for k, v in self.bins.items()},
         }
 
@@ -191,6 +197,7 @@ def define_problem(
     sensitive_features: Sequence[str],
     positive_label: object | None = None,
     feature_columns: Sequence[str] | None = None,
+    excluded_features: Mapping[str, str] | None = None,
     include_sensitive: bool = False,
     task: Task | None = None,
     bins: Mapping[str, int | Sequence[float]] | None = None,
@@ -211,8 +218,12 @@ def define_problem(
         given (``Problem.positive_label_guessed`` says so, and a note gives the
         reason).
     feature_columns : sequence of str, optional
-        Model inputs; by default every column but the target and the sensitive
-        features.
+        Model inputs; by default every column but the target, the sensitive
+        features and ``excluded_features``.
+    excluded_features : mapping of str to str, optional
+        Columns left out of the model inputs, each with the reason, e.g. the
+        excluded rows of :func:`fairdash.screen_features`:
+        ``screen.loc[screen["verdict"] == "exclude", "reason"].to_dict()``.
     include_sensitive : bool, default=False
         With the default feature columns, also use the sensitive features as inputs.
     task : {"classification", "regression"}, optional
@@ -236,7 +247,8 @@ def define_problem(
     sensitive_features = list(dict.fromkeys(sensitive_features))
     if not sensitive_features:
         raise InputError("Choose at least one sensitive feature.")
-    named = [target, *sensitive_features, *(feature_columns or [])]
+    excluded_features = {str(k): str(v) for k, v in (excluded_features or {}).items()}
+    named = [target, *sensitive_features, *(feature_columns or []), *excluded_features]
     missing = [c for c in named if c not in data.columns]
     if missing:
         raise InputError(
@@ -319,6 +331,7 @@ def define_problem(
 
     if feature_columns is None:
         excluded = {target} if include_sensitive else {target, *sensitive_features}
+        excluded |= set(excluded_features)
         feature_columns = [c for c in data.columns if c not in excluded]
         if include_sensitive:
             notes.append(
@@ -330,6 +343,12 @@ def define_problem(
         if target in feature_columns:
             raise InputError(
                 f"The target '{target}' cannot also be a model input.", column=target
+            )
+        both = [c for c in feature_columns if c in excluded_features]
+        if both:
+            raise InputError(
+                f"The column '{both[0]}' is both a model input and excluded; choose one.",
+                column=both[0],
             )
         used = [c for c in sensitive_features if c in feature_columns]
         if used:
@@ -352,4 +371,5 @@ def define_problem(
         },
         notes=tuple(notes),
         positive_label_guessed=guessed,
+        excluded_features=excluded_features,
     )

@@ -220,3 +220,48 @@ def test_merge_rare_categories_keeps_missing_and_refuses_numbers():
     assert err.value.column == "n"
     with pytest.raises(InputError, match="min_count"):
         fairdash.merge_rare_categories(data, columns=["c"], min_count=-1)
+
+
+def test_define_problem_records_excluded_inputs(messy_frame, screen):
+    excluded = screen.loc[screen["verdict"] == "exclude", "reason"].to_dict()
+    problem = fairdash.define_problem(
+        messy_frame, target=MESSY["target"], sensitive_features=SENSITIVE,
+        excluded_features=excluded,
+    )
+    expected = [c for c in messy_frame.columns
+                if c not in (MESSY["target"], *SENSITIVE) and c not in excluded]
+    assert list(problem.feature_columns) == expected
+    assert dict(problem.excluded_features) == excluded
+    assert problem.to_dict()["excluded_features"] == excluded
+    # Without exclusions, every other column as before.
+    plain = fairdash.define_problem(
+        messy_frame, target=MESSY["target"], sensitive_features=SENSITIVE
+    )
+    assert len(plain.feature_columns) == messy_frame.shape[1] - 3 and not plain.excluded_features
+    with pytest.raises(InputError, match="both a model input and excluded") as err:
+        fairdash.define_problem(
+            messy_frame, target=MESSY["target"], sensitive_features=SENSITIVE,
+            feature_columns=["age", "id"], excluded_features={"id": "identifier"},
+        )
+    assert err.value.column == "id"
+    with pytest.raises(InputError, match="nope"):
+        fairdash.define_problem(
+            messy_frame, target=MESSY["target"], sensitive_features=SENSITIVE,
+            excluded_features={"nope": "?"},
+        )
+
+
+def test_report_lists_the_problems_exclusions(messy_frame, screen):
+    from fairdash.report import audit_report_html
+
+    excluded = screen.loc[screen["verdict"] == "exclude", "reason"].to_dict()
+    problem = fairdash.define_problem(
+        messy_frame, target=MESSY["target"], sensitive_features=SENSITIVE,
+        excluded_features=excluded,
+    )
+    run = fairdash.train_model(messy_frame, problem)
+    metrics = fairdash.metrics.group_metrics(run.y_test, run.y_pred, run.sensitive_test)
+    report = audit_report_html(metrics, problem=problem, inputs=problem.feature_columns)
+    assert f"Left out of the inputs ({len(excluded)})" in report
+    assert "is_recid: On its own it predicts" in report
+    assert "Favourable outcome</th><td>two_year_recid = 0 (guessed)" in report

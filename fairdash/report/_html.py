@@ -328,8 +328,8 @@ def audit_report_html(
         metrics' own ``min_group_size``, so the groups flagged small in the
         table are the ones left out; 0 keeps every group.
     excluded_inputs : mapping of str to str, optional
-        Columns left out of the model inputs and why (e.g. the ``reason`` of
-        :func:`fairdash.screen_features`' excluded rows), to list them.
+        Columns left out of the model inputs and why, to list them; by default
+        the problem's ``excluded_features``.
     extra_sections : sequence of (str, content)
         More sections, in order: a title and either a plotly figure, a
         DataFrame (shown escaped), a mapping of JSON-friendly data (shown as
@@ -402,6 +402,8 @@ def audit_report_html(
         problem_rows.append(("Model", _e(model)))
     if inputs is not None:
         problem_rows.append((f"Model inputs ({len(inputs)})", ", ".join(_e(c) for c in inputs)))
+    if excluded_inputs is None:
+        excluded_inputs = problem.excluded_features
     if excluded_inputs:
         problem_rows.append(
             (
