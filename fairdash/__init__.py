@@ -25,12 +25,14 @@ __all__ = [
     "MISSING_LABEL",
     "InputError",
     "LeakageCheck",
+    "PredictionsEvaluation",
     "Problem",
     "SummaryReadings",
     "TrainingRun",
     "__version__",
     "define_problem",
     "disparity_readings",
+    "evaluate_predictions",
     "group_labels",
     "guess_positive_label",
     "html_text",
@@ -60,6 +62,8 @@ _LAZY = {
     "LeakageCheck": "fairdash._leakage",
     "leakage_check": "fairdash._leakage",
     "merge_rare_categories": "fairdash._screening",
+    "PredictionsEvaluation": "fairdash._predictions",
+    "evaluate_predictions": "fairdash._predictions",
     "screen_features": "fairdash._screening",
 }
 

@@ -17,8 +17,7 @@ import pytest
 from fairlearn.metrics import MetricFrame, selection_rate
 
 import fairdash
-from fairdash import InputError
-from fairdash._predictions import evaluate_predictions
+from fairdash import InputError, evaluate_predictions
 from tests._messy import MESSY
 
 ROOT = Path(__file__).resolve().parents[1]
