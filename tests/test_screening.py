@@ -265,3 +265,36 @@ def test_report_lists_the_problems_exclusions(messy_frame, screen):
     assert f"Left out of the inputs ({len(excluded)})" in report
     assert "is_recid: On its own it predicts" in report
     assert "Favourable outcome</th><td>two_year_recid = 0 (guessed)" in report
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "sensitive"),
+    [("adult", "income", ["sex", "race"]), ("german", "risk", ["sex"])],
+)
+def test_bundled_models_are_not_suspicious(name, target, sensitive):
+    data = load(name)
+    problem = fairdash.define_problem(data, target=target, sensitive_features=sensitive)
+    run = fairdash.train_model(data, problem)
+    check = fairdash.leakage_check(run, data)
+    assert not check.suspicious and check.message is None
+    assert 0.6 < check.scores["roc_auc"] < 0.95
+
+
+def test_leakage_check_importance_on_request_and_for_regression():
+    rng = np.random.default_rng(4)
+    n = 1500
+    x = rng.normal(size=n)
+    y = 3 * x + rng.normal(size=n)
+    data = pd.DataFrame({"x": x, "noise": rng.normal(size=n), "g": rng.choice(["a", "b"], n),
+                         "y": y, "after": y + rng.normal(scale=0.01, size=n)})
+    honest = fairdash.define_problem(data, target="y", sensitive_features=["g"],
+                                     feature_columns=["x", "noise"])
+    check = fairdash.leakage_check(
+        fairdash.train_model(data, honest, estimator="ridge"), data, always=True
+    )
+    assert not check.suspicious and list(check.importance.index) == ["x", "noise"]
+    assert check.scores["r2"] == pytest.approx(0.9, abs=0.03)  # 9 / (9 + 1)
+    leaky = fairdash.define_problem(data, target="y", sensitive_features=["g"])
+    check = fairdash.leakage_check(fairdash.train_model(data, leaky, estimator="ridge"), data)
+    assert check.suspicious and check.importance.index[0] == "after"
+    assert "test R² 1.000" in check.message and "'after'" in check.message
