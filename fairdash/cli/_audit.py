@@ -229,6 +229,7 @@ class Audit:
             "problem": {
                 "target": problem.target,
                 "positive_label": _plain(problem.positive_label),
+                "positive_label_guessed": problem.positive_label_guessed,
                 "prediction": self.prediction,
                 "score": self.score,
                 "sensitive_features": list(problem.sensitive_features),

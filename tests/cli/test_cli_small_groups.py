@@ -79,3 +79,12 @@ def test_gates_use_the_policy(table):
                             "--min-group-size", "0"])
     assert {code_policy, code_every} == {0, 1}
     assert code_policy == (0 if kept <= threshold else 1)
+
+
+def test_json_says_whether_the_favourable_outcome_was_guessed(table):
+    _, path = table
+    guessed, _ = _json(path)
+    given, _ = _json(path, "--positive-label", "1")
+    assert guessed["problem"]["positive_label_guessed"] is True
+    assert any(n.startswith("Guessed") for n in guessed["notes"])
+    assert given["problem"]["positive_label_guessed"] is False
