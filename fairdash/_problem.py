@@ -115,7 +115,6 @@ class Problem:
             "target": self.target,
             "task": self.task,
             "positive_label": label,
-            "positive_label_guessed": self.positive_label_guessed,
             "sensitive_features": list(self.sensitive_features),
             "feature_columns": list(self.feature_columns),
             "excluded_features": dict(self.excluded_features),

@@ -20,7 +20,6 @@ def test_a_bad_outcome_named_target_guesses_the_other_value(messy_frame):
     assert problem.favourable_outcome == "two_year_recid = 0"
     assert problem.selection_phrase == "share predicted two_year_recid = 0"
     assert any("Guessed" in n and "bad outcome" in n for n in problem.notes)
-    assert problem.to_dict()["positive_label_guessed"] is True
 
 
 def test_a_given_label_is_not_a_guess(messy_frame):
