@@ -17,7 +17,7 @@ import pandas as pd
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem, define_problem
-from fairdash.metrics._group_metrics import grouped_roc_auc
+from fairdash.metrics._roc_auc import grouped_roc_auc
 
 __all__ = [
     "LEAKAGE_AUC",
