@@ -111,7 +111,7 @@ def roc_auc_error_bound(
 
 
 def _positive_values(values: Sequence[Any], label: Any, *, column: str) -> set:
-    from fairdash.cli._audit import _same  # the CLI's rule for a label given as text
+    from fairdash._predictions import _same  # the CLI's rule for a label given as text
 
     matches = {v for v in values if _same(v, label)}
     if not matches:
@@ -183,7 +183,7 @@ def metrics_from_cell_table(
     favourable = _positive_values(labels, pos_label, column=target)
     true_pos = cells["y"].isin(favourable).to_numpy()
     predicted = list(pd.unique(cells["p"]))
-    from fairdash.cli._audit import _same
+    from fairdash._predictions import _same
 
     if all(any(_same(v, t) for t in labels) for v in predicted):
         pred_pos = cells["p"].isin({v for v in predicted if any(_same(v, f) for f in favourable)})
