@@ -34,6 +34,7 @@ __all__ = [
     "BUNDLED",
     "CACHES",
     "DEFAULTS",
+    "DEFAULT_MIN_GROUP_SIZE",
     "UPLOAD",
     "Evaluation",
     "UploadedTable",
@@ -46,6 +47,7 @@ __all__ = [
     "discard_results",
     "init_state",
     "is_stale",
+    "min_group_size",
     "require_models",
     "set_models",
     "show_definition",
@@ -115,6 +117,7 @@ DEFAULTS = {
     "strategy_outcome": None,  # what the last What-if strategy achieved (StrategyOutcome, uid)
     "confirm_train": False,  # Data & model asks before training replaces several models
     "slices": None,  # (model uid, find_slices table): the Discover page's last search
+    "leakage": None,  # fairdash.LeakageCheck of the trained run (suspiciously good?)
 }
 #: Caches, each a dict keyed by model identity (``ModelResult.uid``).
 CACHES = {
@@ -125,13 +128,20 @@ CACHES = {
 # The Data & model widgets that define the problem on one data source.
 _DEFINITION_WIDGETS = tuple(
     widget_key("data", name)
-    for name in ("target", "task", "positive", "sensitive", "bins.", "include_sensitive")
+    for name in (
+        "target", "task", "positive", "sensitive", "bins.", "include_sensitive", "inputs.",
+        "merge_rare", "min_group_size",
+    )
 )
+#: Groups with fewer rows are left out of summary numbers (set on Data & model).
+DEFAULT_MIN_GROUP_SIZE = 30
 # Widgets whose values only make sense for the models they were set for.
 _DERIVED_WIDGETS = (widget_key("whatif", "group."), widget_key("whatif", "all"))
 # Results: everything computed from data, problem or models.
-_RESULTS = ("run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds",
-            "slices", "strategy_outcome")
+_RESULTS = (
+    "run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds",
+    "slices", "strategy_outcome", "leakage",
+)
 
 
 def init_state() -> None:
@@ -230,8 +240,17 @@ def current_model():
     return None
 
 
+def min_group_size() -> int:
+    """The small-group policy set on Data & model: groups with fewer rows are left out of
+    summary numbers (headline cards) and named beside them."""
+    value = st.session_state.get(widget_key("data", "min_group_size"), DEFAULT_MIN_GROUP_SIZE)
+    return int(value)
+
+
 def _definition(data_name, data_digest, problem) -> str:
     spec = None if problem is None else problem.to_dict()
+    if spec is not None:
+        spec.pop("excluded_features", None)  # the reasons, not a choice
     return json.dumps([data_name, data_digest, spec], sort_keys=True, default=str)
 
 
@@ -301,6 +320,8 @@ def show_definition(problem, *, data_name: str | None, bundled: bool) -> None:
     for name, bins in problem.bins.items():
         if isinstance(bins, int):
             state[widget_key("data", f"bins.{name}")] = bins
+    inputs = [c for c in problem.feature_columns if c not in problem.sensitive_features]
+    state[widget_key("data", f"inputs.{problem.target}")] = inputs
     state[widget_key("data", "include_sensitive")] = set(problem.sensitive_features) <= set(
         problem.feature_columns
     )

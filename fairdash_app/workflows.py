@@ -14,7 +14,13 @@ from fairdash.config import CONFIG_VERSION, load_config
 from fairdash.metrics import data_stage, group_metrics, regression_group_metrics
 from fairdash.models import estimator_spec
 from fairdash.tradeoff import MethodConfig, ModelResult, run_methods, split_data
-from fairdash_app.state import Evaluation, set_models, show_definition, use_data
+from fairdash_app.state import (
+    Evaluation,
+    min_group_size,
+    set_models,
+    show_definition,
+    use_data,
+)
 
 __all__ = [
     "CONFIG_VERSION",
@@ -74,9 +80,14 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
         data, problem, estimator=estimator, test_size=test_size, random_state=seed
     )
     if problem.task == "classification":
-        metrics = group_metrics(run.y_test, run.y_pred, run.sensitive_test, y_score=run.y_score)
+        metrics = group_metrics(
+            run.y_test, run.y_pred, run.sensitive_test, y_score=run.y_score,
+            min_group_size=min_group_size(),
+        )
     else:
-        metrics = regression_group_metrics(run.y_test, run.y_pred, run.sensitive_test)
+        metrics = regression_group_metrics(
+            run.y_test, run.y_pred, run.sensitive_test, min_group_size=min_group_size()
+        )
     label = estimator_spec(estimator, task=problem.task).label
     model = ModelResult(
         name=f"{label} (unmitigated)",

@@ -11,13 +11,16 @@ from fairdash.models import estimator_names, estimator_spec
 from fairdash.plots import group_rate_chart
 from fairdash_app.state import (
     BUNDLED,
+    DEFAULT_MIN_GROUP_SIZE,
     UPLOAD,
     UploadedTable,
     action_key,
+    data_identity,
     describe_basis,
     discard_results,
     init_state,
     is_stale,
+    min_group_size,
     use_data,
     widget_key,
 )
@@ -127,9 +130,18 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
         if inferred == "classification":
             values = fairdash.label_values(data[target])
             suggested = suggestion.get("positive_label")
-            fallback = values[-1] if values else None
-            _default("positive", suggested if suggested in values else fallback, values)
-            positive = st.selectbox("Positive (favourable) label", values, key=key("positive"))
+            guess, reason = (
+                fairdash.guess_positive_label(data[target]) if values else (None, "")
+            )
+            _default("positive", suggested if suggested in values else guess, values)
+            positive = st.selectbox(
+                f"Which value of '{target}' is the good outcome for the person (favourable)?",
+                values, key=key("positive"),
+                help="Selection rates and every headline count the people predicted this "
+                "value: for a risk of reoffending or of default, that is the 'no' value.",
+            )
+            if suggested not in values and positive == guess:
+                st.caption(f":material/help: {reason}")
     with right:
         candidates = [c for c in columns if c != target]
         if key("sensitive") not in state:
@@ -154,12 +166,25 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
         st.info("Choose at least one sensitive feature.")
         return None
     try:
+        identity = (
+            data_identity(state["data_name"], state["data_digest"]),
+            repr(data.attrs.get("fairdash_merged")),  # rare categories merged, if any
+        )
+        screen = _screen(identity, target, tuple(sensitive), positive, _data=data)
+        inputs = _choose_inputs(screen, target, sensitive)
+        chosen = set(inputs) | (set(sensitive) if include else set())
+        excluded = {
+            str(c): screen.loc[c, "reason"] if screen.loc[c, "verdict"] == "exclude"
+            else "Left out by you."
+            for c in screen.index if c not in chosen
+        }
         problem = fairdash.define_problem(
             data,
             target=target,
             sensitive_features=sensitive,
             positive_label=positive,
-            include_sensitive=include,
+            feature_columns=[c for c in data.columns if c in chosen],
+            excluded_features=excluded,
             task=task,
             bins={k: int(v) for k, v in bins.items()},
         )
@@ -169,6 +194,69 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
     for note in problem.notes:
         st.warning(note)
     return problem
+
+
+@st.cache_data(show_spinner="Screening the columns…", max_entries=8)
+def _screen(identity, target, sensitive, positive, *, _data) -> pd.DataFrame:
+    del identity  # the cache key of the data (the frame itself is not hashed)
+    return fairdash.screen_features(
+        _data, target=target, sensitive_features=list(sensitive), positive_label=positive
+    )
+
+
+def _choose_inputs(screen: pd.DataFrame, target: str, sensitive: list) -> list:
+    """The "Model inputs" choice: the screen's use + warn columns by default, every
+    decision overridable, and a table of each excluded or warned column with its reason."""
+    candidates = list(screen.index)
+    name = f"inputs.{target}|{'|'.join(sorted(map(str, sensitive)))}"
+    if key(name) not in state:
+        state[key(name)] = [c for c in candidates if screen.loc[c, "verdict"] != "exclude"]
+    state[key(name)] = [c for c in state[key(name)] if c in candidates]
+    inputs = st.multiselect(
+        "Model inputs", candidates, key=key(name),
+        help="By default every column the screen below does not exclude. Add an excluded "
+        "column back only if it is known when the decision is made.",
+    )
+    flagged = screen[screen["verdict"] != "use"]
+    if len(flagged):
+        n_excluded = int((screen["verdict"] == "exclude").sum())
+        st.caption(
+            f"The screen excluded {n_excluded} and warned about {len(flagged) - n_excluded} of "
+            f"{len(screen)} columns (ids, names, raw dates, free text, columns that predict "
+            "the target almost perfectly, proxies of the sensitive features):"
+        )
+        table = flagged[["verdict", "reason"]].assign(
+            used=[c in inputs for c in flagged.index]
+        )
+        st.dataframe(table, width="stretch", key="data_screen_table")
+    return inputs
+
+
+def _small_groups(data: pd.DataFrame) -> pd.DataFrame:
+    """The small-group policy and the option to merge rare categories; returns the data
+    with the chosen columns' rare categories merged into "Other"."""
+    left, right = st.columns(2)
+    _default("min_group_size", DEFAULT_MIN_GROUP_SIZE)
+    size = left.number_input(
+        "Minimum group size", 0, 100_000, key=key("min_group_size"),
+        help="Groups with fewer rows are left out of the headline differences and ratios "
+        "(named beside them) and flagged in the group tables; 0 keeps every group.",
+    )
+    text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    if key("merge_rare") in state:
+        state[key("merge_rare")] = [c for c in state[key("merge_rare")] if c in text]
+    columns = right.multiselect(
+        f"Merge categories with fewer than {int(size)} rows into 'Other'", text,
+        key=key("merge_rare"),
+        help="Before training, e.g. for a sensitive feature with groups of a few people.",
+    )
+    if not columns or size == 0:
+        return data
+    merged, values = fairdash.merge_rare_categories(data, columns=columns, min_count=int(size))
+    for column, rare in values.items():
+        shown = ", ".join(map(str, rare[:8])) + (" …" if len(rare) > 8 else "")
+        st.caption(f"'{column}': {len(rare)} value(s) merged into 'Other' ({shown}).")
+    return merged
 
 
 def _stale_models() -> None:
@@ -208,6 +296,8 @@ def _train(data: pd.DataFrame, problem) -> None:
                 data, problem, estimator=estimator, test_size=test_size, seed=int(seed)
             )
             status.write(f"Fitted in {run.fit_seconds:.2f} s; group metrics computed.")
+            status.write("Checking whether the model is suspiciously good…")
+            state["leakage"] = fairdash.leakage_check(run, data)
         except fairdash.InputError as err:
             status.update(label="Training failed", state="error")
             st.error(str(err))
@@ -258,8 +348,16 @@ def _results() -> None:
     st.subheader(f"Results: {label} on {len(run.test_index):,} test rows")
     if is_stale():
         st.caption(":material/history: Stale: computed for an older data set or definition.")
+    leakage = state["leakage"]
+    if leakage is not None and leakage.suspicious:
+        st.warning(leakage.message, icon=":material/warning:")
     if problem.task == "classification":
-        summary = metrics.disparities()
+        readings = fairdash.summary_readings(
+            metrics, min_group_size=min_group_size(), favourable=problem.favourable_outcome
+        )
+        summary = readings.disparities
+        if readings.note:
+            st.caption(f":material/info: {readings.note}")
         cols = st.columns(4)
         cols[0].metric("Accuracy", f"{metrics.overall['accuracy']:.3f}")
         cols[1].metric(
@@ -285,12 +383,18 @@ def _results() -> None:
             hide_small=hide_small,
         )
         st.plotly_chart(fig, key="data_selection_rate_chart")
-        st.markdown("**Metrics by group** (intervals: 95 % Wilson; small: fewer than 30 rows)")
+        st.markdown(
+            f"**Metrics by group** (intervals: 95 % Wilson; small: fewer than "
+            f"{metrics.min_group_size} rows)"
+        )
         st.dataframe(table, width="stretch", key="data_group_table")
-        st.markdown("**Summary disparities** (between groups)")
+        st.markdown(
+            f"**Summary disparities** (between groups; selection rate: "
+            f"{problem.selection_phrase})"
+        )
         st.dataframe(pd.Series(summary, name="value").to_frame(), width="stretch")
     else:
-        disparities = metrics.disparities()
+        disparities = metrics.disparities(min_group_size=min_group_size())
         cols = st.columns(3)
         cols[0].metric("RMSE", f"{metrics.overall['root_mean_squared_error']:.3f}")
         cols[1].metric("KS distance", f"{disparities['ks_distance']:.3f}")
@@ -311,6 +415,7 @@ if data is not None:
     st.dataframe(data.head(200), width="stretch", height=240)
 
     st.header("2. Problem")
+    data = _small_groups(data)
     state["problem"] = problem = _define_problem(data, suggestion)
     _stale_models()
     if problem is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fairdash import InputError, disparity_readings
+from fairdash import InputError, summary_readings
 from fairdash.metrics import (
     calibration_by_group,
     differences_to_reference,
@@ -25,7 +25,14 @@ from fairdash.plots import (
     roc_curve_chart,
     score_distribution_chart,
 )
-from fairdash_app.state import action_key, current_model, init_state, require_models, widget_key
+from fairdash_app.state import (
+    action_key,
+    current_model,
+    init_state,
+    min_group_size,
+    require_models,
+    widget_key,
+)
 
 init_state()
 
@@ -78,7 +85,12 @@ with st.expander("Which disparity matters for my use case?"):
 
 if classification:
     st.subheader("Disparity summary")
-    cards = disparity_readings(metrics.disparities())
+    readings = summary_readings(
+        metrics, min_group_size=min_group_size(), favourable=problem.favourable_outcome
+    )
+    if readings.note:
+        st.caption(f":material/info: {readings.note}")
+    cards = readings.cards
     cols = st.columns(len(cards))
     for col, card in zip(cols, cards, strict=True):
         value = "n/a" if card["value"] is None else f"{card['value']:.3f}"

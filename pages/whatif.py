@@ -7,7 +7,7 @@ import json
 import numpy as np
 import streamlit as st
 
-from fairdash import InputError, disparity_readings
+from fairdash import InputError, summary_readings
 from fairdash.plots import group_rate_chart
 from fairdash.thresholds import (
     STRATEGIES,
@@ -25,6 +25,7 @@ from fairdash_app.state import (
     cache,
     current_model,
     init_state,
+    min_group_size,
     require_models,
     widget_key,
 )
@@ -154,7 +155,10 @@ if applied is not None and applied["uid"] == model.uid:
         st.caption(f"{applied['label']}: the thresholds have been moved since it was applied.")
 
 total_cost = decision_cost(curves.cell_sums(thresholds).sum(axis=0), cost_ratio=cost)
-summary = metrics.disparities()
+readings = summary_readings(
+    metrics, min_group_size=min_group_size(), favourable=evaluation.problem.favourable_outcome
+)
+summary = readings.disparities
 cards = st.columns(4)
 cards[0].metric("Accuracy", f"{metrics.overall['accuracy']:.3f}")
 cards[1].metric("Selection rate", f"{metrics.overall['selection_rate']:.3f}")
@@ -167,10 +171,11 @@ left.plotly_chart(
                      overall=float(metrics.overall["selection_rate"])),
     key=action_key("whatif", "chart"),
 )
-readings = disparity_readings(summary)
 with right:
     st.markdown("**Disparity summary**")
-    for card in readings:
+    if readings.note:
+        st.caption(readings.note)
+    for card in readings.cards:
         value = "n/a" if card["value"] is None else f"{card['value']:.3f}"
         st.markdown(f"- **{card['title']}**: {value} ({card['detail']}). {card['reading']}")
 

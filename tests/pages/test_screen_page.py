@@ -1,0 +1,92 @@
+"""Data & model on a messy file (AppTest): the favourable outcome asked and guessed, model inputs
+screened (each decision overridable), the leakage warning after training, the small-group policy
+on the headline cards, and rare categories merged before training."""
+
+from __future__ import annotations
+
+import pytest
+
+import fairdash
+from tests._messy import MESSY, make_messy_frame
+from tests.pages.test_session_state import app, visit
+
+SENSITIVE = list(MESSY["sensitive"])
+TARGET = MESSY["target"]
+INPUTS = f"w:data.inputs.{TARGET}|{'|'.join(sorted(SENSITIVE))}"
+
+
+@pytest.fixture(scope="module")
+def messy():
+    # As read (repeated headers renamed): reading them is the io layer's job.
+    return make_messy_frame(n_rows=1200, random_state=0)
+
+
+def _upload_and_define(messy):
+    at = app()
+    visit(at, "data_model")
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
+        ("compas-like.csv", messy.to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox(key="w:data.target").set_value(TARGET).run()
+    at.multiselect(key="w:data.sensitive").set_value(SENSITIVE).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def _train(at):
+    at.button(key="a:data.train").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def test_screened_inputs_guessed_outcome_and_honest_model(messy):
+    at = _upload_and_define(messy)
+    # The favourable outcome is guessed from the target's name, and shown as a guess.
+    assert at.selectbox(key="w:data.positive").value == MESSY["favourable"]
+    assert any("Guessed" in c.value and "bad outcome" in c.value for c in at.caption)
+    # The inputs default to the screen's use + warn columns.
+    screen = fairdash.screen_features(messy, target=TARGET, sensitive_features=SENSITIVE)
+    expected = list(screen.index[screen["verdict"] != "exclude"])
+    assert at.multiselect(key=INPUTS).value == expected
+    for kind in ("identifiers", "dates", "free_text", "after_outcome"):
+        for column in MESSY[kind]:
+            assert column not in expected
+    (table,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert set(table.index) == set(screen.index[screen["verdict"] != "use"])
+    _train(at)
+    problem = at.session_state["run"].problem
+    assert list(problem.feature_columns) == [c for c in messy.columns if c in expected]
+    assert problem.excluded_features["is_recid"].startswith("On its own it predicts")
+    assert not at.session_state["leakage"].suspicious
+    assert "suspiciously good" not in " ".join(w.value for w in at.warning)
+
+
+def test_adding_outcome_columns_back_warns_after_training(messy):
+    at = _upload_and_define(messy)
+    chosen = at.multiselect(key=INPUTS).value
+    at.multiselect(key=INPUTS).set_value([*chosen, *MESSY["after_outcome"]]).run()
+    _train(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert "suspiciously good" in warning and "'end'" in warning
+    assert at.session_state["leakage"].importance.index[0] in MESSY["after_outcome"]
+
+
+def test_small_group_policy_and_rare_categories(messy):
+    at = _upload_and_define(messy)
+    _train(at)
+    note = [c.value for c in at.caption if "Left out of the summary numbers" in c.value]
+    assert note and "Asian × Female" in note[0]
+    metrics = at.session_state["metrics"]
+    shown = at.session_state["models"][0].metrics.disparities(min_group_size=30)
+    assert shown == metrics.disparities(min_group_size=30)
+    visit(at, "explore")
+    assert any("Asian × Female" in c.value for c in at.caption)
+    dp = shown["demographic_parity_difference"]
+    assert any(m.value == f"{dp:.3f}" for m in at.metric)
+    visit(at, "data_model")
+    at.number_input(key="w:data.min_group_size").set_value(50).run()
+    at.multiselect(key="w:data.merge_rare").set_value(["race"]).run()
+    assert any("merged into 'Other'" in c.value and "Asian" in c.value for c in at.caption)
+    _train(at)
+    groups = at.session_state["metrics"].by_group.index.get_level_values("race")
+    assert "Asian" not in set(groups) and "Other" in set(groups)
+    assert at.session_state["metrics"].min_group_size == 50
