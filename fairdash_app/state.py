@@ -31,10 +31,13 @@ import streamlit as st
 from fairdash_app.navigation import link
 
 __all__ = [
+    "AUDIT",
     "BUNDLED",
     "CACHES",
     "DEFAULTS",
     "DEFAULT_MIN_GROUP_SIZE",
+    "NO_SCORE",
+    "TRAIN",
     "UPLOAD",
     "Evaluation",
     "UploadedTable",
@@ -61,6 +64,9 @@ WIDGET_PREFIX = "w:"
 ACTION_PREFIX = "a:"
 #: The two data sources of the Data & model page.
 BUNDLED, UPLOAD = "Bundled data set", "Upload a file"
+#: The two workflows of the Data & model page, and the score choice meaning "no score".
+TRAIN, AUDIT = "Train a model on this data", "Audit existing predictions"
+NO_SCORE = "(no score column)"
 
 
 def widget_key(page: str, name: str) -> str:
@@ -130,7 +136,7 @@ _DEFINITION_WIDGETS = tuple(
     widget_key("data", name)
     for name in (
         "target", "task", "positive", "sensitive", "bins.", "include_sensitive", "inputs.",
-        "merge_rare", "min_group_size",
+        "merge_rare", "min_group_size", "workflow", "prediction", "score",
     )
 )
 #: Groups with fewer rows are left out of summary numbers (set on Data & model).

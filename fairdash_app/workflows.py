@@ -24,6 +24,7 @@ from fairdash_app.state import (
 
 __all__ = [
     "CONFIG_VERSION",
+    "audit_and_store",
     "data_digest",
     "data_stage_for",
     "evaluation_for",
@@ -120,6 +121,35 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
         "random_state": seed,
     }
     return run, metrics
+
+
+def audit_and_store(data, *, target: str, prediction: str, score: str | None,
+                    sensitive_features: list, positive_label, bins: dict):
+    """Evaluate a model's existing predictions (no training) and make them the session's
+    only model; the same numbers as ``python -m fairdash audit`` on the same file."""
+    evaluated = fairdash.evaluate_predictions(
+        data, target=target, prediction=prediction, score=score,
+        sensitive_features=sensitive_features, positive_label=positive_label, bins=bins,
+        min_group_size=min_group_size(),
+    )
+    evaluation = Evaluation(
+        test_index=evaluated.test_index,
+        y_test=evaluated.y_test,
+        sensitive_test=evaluated.sensitive_test,
+        problem=evaluated.problem,
+        data=data,
+        **_source(),
+    )
+    set_models([evaluated.model_result()], evaluation)
+    state = st.session_state
+    state["problem"] = evaluated.problem
+    state["metrics"] = evaluated.metrics
+    state["settings"] = {
+        "workflow": "audit",
+        "prediction": prediction,
+        "score": score,
+    }
+    return evaluated
 
 
 def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: float,

@@ -10,8 +10,11 @@ from fairdash import datasets, io
 from fairdash.models import estimator_names, estimator_spec
 from fairdash.plots import group_rate_chart
 from fairdash_app.state import (
+    AUDIT,
     BUNDLED,
     DEFAULT_MIN_GROUP_SIZE,
+    NO_SCORE,
+    TRAIN,
     UPLOAD,
     UploadedTable,
     action_key,
@@ -24,7 +27,12 @@ from fairdash_app.state import (
     use_data,
     widget_key,
 )
-from fairdash_app.workflows import data_digest, data_stage_for, train_and_store
+from fairdash_app.workflows import (
+    audit_and_store,
+    data_digest,
+    data_stage_for,
+    train_and_store,
+)
 
 init_state()
 state = st.session_state
@@ -111,13 +119,108 @@ def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
     return table.data, table.name, table.digest, {}
 
 
+def _favourable(data: pd.DataFrame, target: str, suggestion: dict):
+    """Ask which outcome is good for the person; the default is a guess, shown as one."""
+    values = fairdash.label_values(data[target])
+    suggested = suggestion.get("positive_label")
+    guess, reason = fairdash.guess_positive_label(data[target]) if values else (None, "")
+    _default("positive", suggested if suggested in values else guess, values)
+    positive = st.selectbox(
+        f"Which value of '{target}' is the good outcome for the person (favourable)?",
+        values, key=key("positive"),
+        help="Selection rates and every headline count the people predicted this value: "
+        "for a risk of reoffending or of default, that is the 'no' value.",
+    )
+    if suggested not in values and positive == guess:
+        st.caption(f":material/help: {reason}")
+    return positive
+
+
+def _sensitive(data: pd.DataFrame, candidates: list, suggestion: dict) -> tuple[list, dict]:
+    """The sensitive features (and bins of numeric ones)."""
+    if key("sensitive") not in state:
+        state[key("sensitive")] = list(suggestion.get("sensitive_features", [])[:2])
+    state[key("sensitive")] = [c for c in state[key("sensitive")] if c in candidates]
+    sensitive = st.multiselect(
+        "Sensitive features (their combinations form the groups)", candidates,
+        key=key("sensitive"),
+    )
+    bins = {}
+    for name in sensitive:
+        if fairdash.is_binned(data[name]):
+            _default(f"bins.{name}", 4)
+            bins[name] = int(
+                st.number_input(f"Quantile bins for '{name}'", 2, 10, key=key(f"bins.{name}"))
+            )
+    return sensitive, bins
+
+
+def _target(columns: list, suggestion: dict, label: str) -> str:
+    _default("target", suggestion.get("target", columns[-1]), columns)
+    return st.selectbox(label, columns, key=key("target"))
+
+
+def _define_audit(data: pd.DataFrame, suggestion: dict) -> dict | None:
+    """Widgets for auditing a model's existing predictions; returns the audit's arguments."""
+    columns = list(data.columns)
+    left, right = st.columns(2)
+    with left:
+        target = _target(columns, suggestion, "True outcome")
+        positive = _favourable(data, target, suggestion)
+        others = [c for c in columns if c != target]
+        _default("prediction", others[0], others)
+        prediction = st.selectbox(
+            "The model's predicted label", others, key=key("prediction"),
+            help="In the outcome's own values, or 0/1 with 1 the favourable outcome.",
+        )
+        scores = [NO_SCORE, *(c for c in others if c != prediction)]
+        _default("score", NO_SCORE, scores)
+        score = st.selectbox(
+            "The model's score (optional)", scores, key=key("score"),
+            help="Probabilities of the favourable outcome, for ROC AUC and the What-if page.",
+        )
+    with right:
+        candidates = [c for c in others if c not in (prediction, score)]
+        sensitive, bins = _sensitive(data, candidates, suggestion)
+    if not sensitive:
+        st.info("Choose at least one sensitive feature.")
+        return None
+    return {
+        "target": target, "prediction": prediction,
+        "score": None if score == NO_SCORE else score, "sensitive_features": sensitive,
+        "positive_label": positive, "bins": bins,
+    }
+
+
+def _audit(data: pd.DataFrame, spec: dict) -> None:
+    """Check the predictions (each run, so the page knows the definition), and on the button
+    make them the session's model."""
+    try:
+        checked = fairdash.evaluate_predictions(data, **spec, min_group_size=min_group_size())
+    except fairdash.InputError as err:
+        st.error(str(err))
+        state["problem"] = None
+        return
+    state["problem"] = checked.problem
+    for note in checked.notes:
+        if not note.startswith("Guessed"):  # the guess is shown beside its question
+            st.warning(note)
+    _stale_models()
+    st.header("3. Audit")
+    if st.button("Audit these predictions", type="primary", key=action_key(PAGE, "audit")):
+        audit_and_store(data, **spec)
+        st.success(
+            f"Audited {len(checked.test_index):,} rows: Explore, What-if and Report now show "
+            "your model.", icon=":material/check:",
+        )
+
+
 def _define_problem(data: pd.DataFrame, suggestion: dict):
     """Widgets for the problem definition; returns a Problem or None."""
     columns = list(data.columns)
     left, right = st.columns(2)
     with left:
-        _default("target", suggestion.get("target", columns[-1]), columns)
-        target = st.selectbox("Target (what the model predicts)", columns, key=key("target"))
+        target = _target(columns, suggestion, "Target (what the model predicts)")
         tasks = ["inferred", "classification", "regression"]
         _default("task", "inferred", tasks)
         task_choice = st.selectbox(
@@ -128,36 +231,10 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
         inferred = task or fairdash.infer_task(data[target])
         positive = None
         if inferred == "classification":
-            values = fairdash.label_values(data[target])
-            suggested = suggestion.get("positive_label")
-            guess, reason = (
-                fairdash.guess_positive_label(data[target]) if values else (None, "")
-            )
-            _default("positive", suggested if suggested in values else guess, values)
-            positive = st.selectbox(
-                f"Which value of '{target}' is the good outcome for the person (favourable)?",
-                values, key=key("positive"),
-                help="Selection rates and every headline count the people predicted this "
-                "value: for a risk of reoffending or of default, that is the 'no' value.",
-            )
-            if suggested not in values and positive == guess:
-                st.caption(f":material/help: {reason}")
+            positive = _favourable(data, target, suggestion)
     with right:
         candidates = [c for c in columns if c != target]
-        if key("sensitive") not in state:
-            state[key("sensitive")] = list(suggestion.get("sensitive_features", [])[:2])
-        state[key("sensitive")] = [c for c in state[key("sensitive")] if c in candidates]
-        sensitive = st.multiselect(
-            "Sensitive features (their combinations form the groups)", candidates,
-            key=key("sensitive"),
-        )
-        bins = {}
-        for name in sensitive:
-            if fairdash.is_binned(data[name]):
-                _default(f"bins.{name}", 4)
-                bins[name] = st.number_input(
-                    f"Quantile bins for '{name}'", 2, 10, key=key(f"bins.{name}")
-                )
+        sensitive, bins = _sensitive(data, candidates, suggestion)
         _default("include_sensitive", False)
         include = st.checkbox(
             "Also use the sensitive features as model inputs", key=key("include_sensitive")
@@ -343,9 +420,13 @@ def _training_failure(err: Exception) -> str:
 def _results() -> None:
     run = state["run"]
     metrics = state["metrics"]
-    problem = run.problem
-    label = estimator_spec(run.estimator, task=problem.task).label
-    st.subheader(f"Results: {label} on {len(run.test_index):,} test rows")
+    if run is not None:
+        problem = run.problem
+        label = estimator_spec(run.estimator, task=problem.task).label
+        st.subheader(f"Results: {label} on {len(run.test_index):,} test rows")
+    else:  # audited predictions
+        problem = state["evaluation"].problem
+        st.subheader(f"Results: your model's predictions on {int(metrics.overall['count']):,} rows")
     if is_stale():
         st.caption(":material/history: Stale: computed for an older data set or definition.")
     leakage = state["leakage"]
@@ -415,9 +496,21 @@ if data is not None:
     st.dataframe(data.head(200), width="stretch", height=240)
 
     st.header("2. Problem")
+    _default("workflow", TRAIN, [TRAIN, AUDIT])
+    workflow = st.radio("What do you have?", [TRAIN, AUDIT], horizontal=True,
+                        key=key("workflow"))
     data = _small_groups(data)
-    state["problem"] = problem = _define_problem(data, suggestion)
-    _stale_models()
+    if workflow == AUDIT:
+        spec = _define_audit(data, suggestion)
+        problem = None
+        if spec is None:
+            state["problem"] = None
+            _stale_models()
+        else:
+            _audit(data, spec)
+    else:
+        state["problem"] = problem = _define_problem(data, suggestion)
+        _stale_models()
     if problem is not None:
         with st.expander("Data-stage view: group sizes and label bias before any model"):
             st.dataframe(data_stage_for(data, problem), width="stretch")
@@ -426,5 +519,7 @@ if data is not None:
 else:
     _stale_models()
 
-if state["run"] is not None:
+if state["run"] is not None or (
+    state["settings"].get("workflow") == "audit" and state["metrics"] is not None
+):
     _results()

@@ -19,7 +19,7 @@ from fairdash.tradeoff import (
     results_table,
 )
 from fairdash_app.navigation import link
-from fairdash_app.state import action_key, init_state, stale_notice, widget_key
+from fairdash_app.state import AUDIT, action_key, init_state, stale_notice, widget_key
 from fairdash_app.workflows import mitigate_and_store
 
 init_state()
@@ -128,6 +128,13 @@ if data is None or problem is None:
     link("data", "Go to Data & model")
     st.stop()
 stale_notice()
+if state.get(widget_key("data", "workflow")) == AUDIT:
+    st.info(
+        "Mitigation retrains models from the data's inputs; audited predictions have none. "
+        "Switch Data & model to *Train a model on this data* to mitigate; Explore, What-if "
+        "and Report show your model's predictions."
+    )
+    st.stop()
 
 st.caption(
     f"Target **{problem.target}**, sensitive features **{' × '.join(problem.sensitive_features)}**"

@@ -4,9 +4,13 @@ on the headline cards, and rare categories merged before training."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import fairdash
+from fairdash.cli import audit
+from fairdash_app.state import AUDIT
 from tests._messy import MESSY, make_messy_frame
 from tests.pages.test_session_state import app, visit
 
@@ -90,3 +94,53 @@ def test_small_group_policy_and_rare_categories(messy):
     groups = at.session_state["metrics"].by_group.index.get_level_values("race")
     assert "Asian" not in set(groups) and "Other" in set(groups)
     assert at.session_state["metrics"].min_group_size == 50
+
+
+@pytest.fixture(scope="module")
+def predictions(messy):
+    """An analyst's own model on the messy file: outcome, predicted label, score, groups."""
+    rng = np.random.default_rng(0)
+    y = messy[TARGET].to_numpy()
+    score = np.clip(0.5 + np.where(y == 0, 0.2, -0.2) + rng.normal(0, 0.25, len(y)), 0, 1)
+    return pd.DataFrame({
+        "person": messy["name"], "race": messy["race"], "sex": messy["sex"], TARGET: y,
+        "predicted": np.where(score >= 0.5, 0, 1), "p_no_recid": score,
+    })
+
+
+def test_audit_existing_predictions_without_training(predictions):
+    at = app()
+    visit(at, "data_model")
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
+        ("my_model.csv", predictions.to_csv(index=False).encode(), "text/csv")).run()
+    at.radio(key="w:data.workflow").set_value(AUDIT).run()
+    at.selectbox(key="w:data.target").set_value(TARGET).run()
+    assert at.selectbox(key="w:data.positive").value == 0  # guessed: 1 = reoffends
+    at.selectbox(key="w:data.prediction").set_value("predicted").run()
+    at.selectbox(key="w:data.score").set_value("p_no_recid").run()
+    at.multiselect(key="w:data.sensitive").set_value(SENSITIVE).run()
+    at.button(key="a:data.audit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (model,) = at.session_state["models"]
+    assert model.method == "existing predictions" and at.session_state["run"] is None
+    # The same numbers as the command line's audit of the same file.
+    expected = audit(
+        predictions, target=TARGET, prediction="predicted", score="p_no_recid",
+        positive_label=0, sensitive_features=SENSITIVE,
+    ).to_dict()
+    overall = model.metrics.overall
+    for name, value in expected["overall"]["metrics"].items():
+        assert value == pytest.approx(float(overall[name]), abs=1e-12)
+    shown = model.metrics.disparities(min_group_size=30)
+    for name, value in expected["disparities"].items():
+        assert value == pytest.approx(shown[name], abs=1e-12)
+    for page in ("explore", "whatif", "report"):
+        visit(at, page)
+        assert "Stale results" not in " ".join(w.value for w in at.warning), page
+    visit(at, "mitigate")
+    assert any("audited predictions" in i.value for i in at.info)
+    visit(at, "data_model")
+    assert at.radio(key="w:data.workflow").value == AUDIT
+    assert at.selectbox(key="w:data.prediction").value == "predicted"
+    assert "computed for" not in " ".join(w.value for w in at.warning)

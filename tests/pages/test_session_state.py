@@ -39,7 +39,9 @@ def loans(n: int = 600, *, shift: int = 0) -> pd.DataFrame:
     i = np.arange(n)
     income = (i * 7919 + shift) % 1000 / 10
     group = np.where(i % 3 == 0, "b", "a")
-    approved = np.where(income + (group == "a") * 15 + (i * 31 % 17) > 60, "yes", "no")
+    # Noisy enough that income is a strong predictor, not a near-perfect one (the input
+    # screen would exclude it as recorded after the outcome).
+    approved = np.where(income + (group == "a") * 15 + (i * 31 % 61) > 82, "yes", "no")
     return pd.DataFrame({"income": income, "years": i % 40, "group": group,
                          "approved": approved})
 
