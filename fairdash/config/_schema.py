@@ -219,6 +219,7 @@ class ProblemSpec:
     sensitive_features: tuple[str, ...]
     feature_columns: tuple[str, ...]
     bins: dict[str, int | tuple[float, ...]] = field(default_factory=dict)
+    excluded_features: dict[str, str] = field(default_factory=dict)
 
     def define(self, data):
         """The :class:`fairdash.Problem` on ``data`` (raises InputError if it does not fit)."""
@@ -232,6 +233,7 @@ class ProblemSpec:
             feature_columns=list(self.feature_columns),
             task=self.task,
             bins={k: (v if isinstance(v, int) else list(v)) for k, v in self.bins.items()},
+            excluded_features=self.excluded_features,
         )
 
 
@@ -301,7 +303,7 @@ def _problem(value: object) -> ProblemSpec:
         value,
         "problem",
         required=["target", "task", "sensitive_features", "feature_columns"],
-        optional=["positive_label", "bins"],
+        optional=["positive_label", "bins", "excluded_features"],
     )
     task = _choice(value["task"], "problem.task", ("classification", "regression"))
     label = value.get("positive_label")
@@ -329,7 +331,19 @@ def _problem(value: object) -> ProblemSpec:
             maximum=MAX_FEATURE_COLUMNS,
         ),
         bins=_bins(value.get("bins") or {}, sensitive),
+        excluded_features=_excluded(value.get("excluded_features") or {}),
     )
+
+
+def _excluded(value: object) -> dict[str, str]:
+    """Columns left out of the model inputs, each with its reason (a sentence)."""
+    path = "problem.excluded_features"
+    if not isinstance(value, dict) or len(value) > MAX_FEATURE_COLUMNS:
+        raise _fail(path, f"an object of at most {MAX_FEATURE_COLUMNS:,} columns", value)
+    return {
+        _text(name, f"{path} (a column name)"): _text(reason, f"{path}.{name}")
+        for name, reason in value.items()
+    }
 
 
 def _settings(value: object, *, task: str) -> RunSettings:
