@@ -176,10 +176,12 @@ def _structural(name: str, series: pd.Series, n_distinct: int) -> tuple[str, str
                 "it into a few categories to use it."
             )
         return None
+    floats = present.to_numpy(dtype="float64") if pd.api.types.is_float_dtype(series) else None
     numeric = pd.api.types.is_integer_dtype(series) or (
-        pd.api.types.is_float_dtype(series)
+        floats is not None
+        and bool(np.isfinite(floats).all())
         and n_present > 0
-        and bool(np.all(np.mod(present.to_numpy(dtype="float64"), 1) == 0))
+        and bool(np.all(np.mod(floats, 1) == 0))
     )
     if numeric and n_present >= 20 and n_distinct >= _INT_ID_SHARE * n_present:
         values = present.to_numpy(dtype="float64")
