@@ -136,11 +136,11 @@ class TradeoffResults(list):
         self.notes: list[str] = list(notes)
 
 
-def _metric(metrics, name: str) -> float:
+def _metric(metrics, name: str, min_group_size: int | None = None) -> float:
     overall = metrics.overall
     if name in overall.index:
         return float(overall[name])
-    disparities = metrics.disparities()
+    disparities = metrics.disparities(min_group_size=min_group_size)
     if name in disparities:
         return float(disparities[name])
     choices = ", ".join([*overall.index, *disparities])
@@ -154,6 +154,7 @@ def results_table(
     disparity: str | None = None,
     maximize_performance: bool | None = None,
     with_fit_seconds: bool = True,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame:
     """One row per model with a performance, a disparity and whether it is on the front.
 
@@ -176,6 +177,10 @@ def results_table(
         Include the ``fit_seconds`` column. Exports leave it out (False): fit
         times vary from run to run, and an exported table must be the same
         bytes for the same models.
+    min_group_size : int, optional
+        Groups with fewer rows are left out of the disparity (the small-group
+        policy of :meth:`fairdash.metrics.GroupMetrics.disparities`); None keeps
+        every group.
 
     Returns
     -------
@@ -198,7 +203,7 @@ def results_table(
         "method": [r.method for r in results],
         "params": [json.dumps(r.params, sort_keys=True) for r in results],
         performance: [_metric(r.metrics, performance) for r in results],
-        disparity: [_metric(r.metrics, disparity) for r in results],
+        disparity: [_metric(r.metrics, disparity, min_group_size) for r in results],
     }
     if with_fit_seconds:
         columns["fit_seconds"] = [r.fit_seconds for r in results]
