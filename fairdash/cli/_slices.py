@@ -19,16 +19,16 @@ import pandas as pd
 
 import fairdash
 from fairdash._errors import InputError
-from fairdash._problem import define_problem, label_values
-from fairdash.cli._audit import (
+from fairdash._predictions import (
     _check_columns,
     _check_roles,
     _check_score,
     _data_row,
     _encode_prediction,
     _resolve_positive,
-    jsonable,
 )
+from fairdash._problem import define_problem, label_values
+from fairdash.cli._audit import jsonable
 from fairdash.cli._format import _number, _shorten, _table, printable
 from fairdash.slices import (
     HARM_DIRECTION,
