@@ -15,11 +15,14 @@ from fairdash.metrics import data_stage, group_metrics, regression_group_metrics
 from fairdash.models import estimator_spec
 from fairdash.tradeoff import MethodConfig, ModelResult, run_methods, split_data
 from fairdash_app.state import (
+    AUDIT,
+    NO_SCORE,
     Evaluation,
     min_group_size,
     set_models,
     show_definition,
     use_data,
+    widget_key,
 )
 
 __all__ = [
@@ -124,7 +127,8 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
 
 
 def audit_and_store(data, *, target: str, prediction: str, score: str | None,
-                    sensitive_features: list, positive_label, bins: dict):
+                    sensitive_features: list, positive_label, bins: dict,
+                    source: dict | None = None):
     """Evaluate a model's existing predictions (no training) and make them the session's
     only model; the same numbers as ``python -m fairdash audit`` on the same file."""
     evaluated = fairdash.evaluate_predictions(
@@ -138,7 +142,7 @@ def audit_and_store(data, *, target: str, prediction: str, score: str | None,
         sensitive_test=evaluated.sensitive_test,
         problem=evaluated.problem,
         data=data,
-        **_source(),
+        **(source or _source()),
     )
     set_models([evaluated.model_result()], evaluation)
     state = st.session_state
@@ -227,7 +231,13 @@ def restore_config(raw: bytes, progress=None) -> str:
     problem = config.problem.define(data)
     settings = config.settings
     made_for = {"data_name": name, "data_digest": digest}
-    if settings.workflow == "mitigate":
+    if settings.workflow == "audit":
+        audit_and_store(
+            data, target=problem.target, prediction=settings.prediction, score=settings.score,
+            sensitive_features=list(problem.sensitive_features),
+            positive_label=problem.positive_label, bins=dict(problem.bins), source=made_for,
+        )
+    elif settings.workflow == "mitigate":
         mitigate_and_store(
             data, problem, list(settings.methods), estimator=settings.estimator,
             test_size=settings.test_size, calibration_size=settings.calibration_size,
@@ -241,6 +251,10 @@ def restore_config(raw: bytes, progress=None) -> str:
     # Swapped only now that the models are made: a failed restore leaves the session as it was.
     use_data(data, name, digest)
     show_definition(problem, data_name=name, bundled=digest is None)
+    if settings.workflow == "audit":
+        state[widget_key("data", "workflow")] = AUDIT
+        state[widget_key("data", "prediction")] = settings.prediction
+        state[widget_key("data", "score")] = settings.score or NO_SCORE
     names = [m.name for m in state["models"]]
     if config.current_model in names:
         state["current_model"] = config.current_model

@@ -239,14 +239,17 @@ class ProblemSpec:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What made the models: training one estimator, or running mitigation methods."""
+    """What made the models: training one estimator, running mitigation methods, or
+    auditing a model's existing predictions (no estimator, no split: None)."""
 
     workflow: str
-    estimator: str
-    test_size: float
-    random_state: int
+    estimator: str | None
+    test_size: float | None
+    random_state: int | None
     calibration_size: float | None = None
     methods: tuple[MethodConfig, ...] = ()
+    prediction: str | None = None
+    score: str | None = None
 
 
 @dataclass(frozen=True)
@@ -351,7 +354,16 @@ def _settings(value: object, *, task: str) -> RunSettings:
 
     if not isinstance(value, dict) or "workflow" not in value:
         raise InputError("Configuration field 'settings.workflow' is missing.")
-    workflow = _choice(value["workflow"], "settings.workflow", ("train", "mitigate"))
+    workflow = _choice(value["workflow"], "settings.workflow", ("train", "mitigate", "audit"))
+    if workflow == "audit":
+        _object(value, "settings", required=["workflow", "prediction"], optional=["score"])
+        if task != "classification":
+            raise _fail("problem.task", "classification (audited predictions)", task)
+        return RunSettings(
+            workflow=workflow, estimator=None, test_size=None, random_state=None,
+            prediction=_text(value["prediction"], "settings.prediction"),
+            score=_text(value.get("score"), "settings.score", nullable=True),
+        )
     common = ["workflow", "estimator", "test_size", "random_state"]
     extra = ["calibration_size", "methods"] if workflow == "mitigate" else []
     _object(value, "settings", required=[*common, *extra])

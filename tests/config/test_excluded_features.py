@@ -27,3 +27,17 @@ def test_bad_excluded_inputs_name_the_field(bad):
     config["problem"]["excluded_features"] = bad
     with pytest.raises(InputError, match=r"problem\.excluded_features"):
         load(config)
+
+
+def test_audit_settings_load_and_are_checked():
+    config = saved(workflow="train")
+    config["settings"] = {"workflow": "audit", "prediction": "pred", "score": None}
+    settings = load(config).settings
+    assert (settings.workflow, settings.prediction, settings.score) == ("audit", "pred", None)
+    assert settings.estimator is None and settings.test_size is None
+    config["settings"] = {"workflow": "audit"}
+    with pytest.raises(InputError, match=r"settings\.prediction"):
+        load(config)
+    config["settings"] = {"workflow": "audit", "prediction": "pred", "estimator": "x"}
+    with pytest.raises(InputError, match="estimator"):
+        load(config)

@@ -144,3 +144,44 @@ def test_audit_existing_predictions_without_training(predictions):
     assert at.radio(key="w:data.workflow").value == AUDIT
     assert at.selectbox(key="w:data.prediction").value == "predicted"
     assert "computed for" not in " ".join(w.value for w in at.warning)
+
+
+def test_an_audit_configuration_restores_the_same_numbers(predictions):
+    import json
+
+    at = app()
+    visit(at, "data_model")
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
+        ("my_model.csv", predictions.to_csv(index=False).encode(), "text/csv")).run()
+    at.radio(key="w:data.workflow").set_value(AUDIT).run()
+    at.selectbox(key="w:data.target").set_value(TARGET).run()
+    at.selectbox(key="w:data.prediction").set_value("predicted").run()
+    at.selectbox(key="w:data.score").set_value("p_no_recid").run()
+    at.multiselect(key="w:data.sensitive").set_value(SENSITIVE).run()
+    at.button(key="a:data.audit").click().run()
+    (before,) = at.session_state["models"]
+    config = {
+        "fairdash_config": 1,
+        "data": {"name": "my_model.csv", "sha256": at.session_state["data_digest"],
+                 "bundled": False},
+        "problem": at.session_state["evaluation"].problem.to_dict(),
+        "settings": at.session_state["settings"],
+        "current_model": before.name,
+        "thresholds": None,
+    }
+    assert config["settings"] == {"workflow": "audit", "prediction": "predicted",
+                                  "score": "p_no_recid"}
+    # Forget the models, then restore them from the configuration on the Report page.
+    at.session_state["models"] = []
+    at.session_state["evaluation"] = None
+    visit(at, "report")
+    at.file_uploader(key="a:report.config_upload").set_value(
+        ("fairdash-config.json", json.dumps(config).encode(), "application/json")).run()
+    at.button(key="a:report.restore").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (after,) = at.session_state["models"]
+    assert after.method == "existing predictions"
+    assert after.metrics.by_group.equals(before.metrics.by_group)
+    np.testing.assert_array_equal(after.y_score, before.y_score)
+    assert at.session_state["w:data.workflow"] == AUDIT
