@@ -124,6 +124,7 @@ DEFAULTS = {
     "confirm_train": False,  # Data & model asks before training replaces several models
     "slices": None,  # (model uid, find_slices table): the Discover page's last search
     "leakage": None,  # fairdash.LeakageCheck of the trained run (suspiciously good?)
+    "merged": {},  # rare categories merged into "Other" on Data & model: {column: values}
 }
 #: Caches, each a dict keyed by model identity (``ModelResult.uid``).
 CACHES = {
@@ -269,7 +270,8 @@ def is_stale() -> bool:
         return False
     now = _definition(state["data_name"], state["data_digest"], state["problem"])
     then = _definition(evaluation.data_name, evaluation.data_digest, evaluation.problem)
-    return now != then
+    merged_then = evaluation.data.attrs.get("fairdash_merged") or {}
+    return now != then or (state.get("merged") or {}) != merged_then
 
 
 def describe_basis(evaluation: Evaluation) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "data_stage_for",
     "evaluation_for",
     "mitigate_and_store",
+    "model_data",
     "restore_config",
     "session_config",
     "train_and_store",
@@ -55,6 +56,18 @@ def evaluation_for(data, problem, test_index, *, data_name=None, data_digest=Non
         data_name=data_name,
         data_digest=data_digest,
     )
+
+
+def model_data(data: pd.DataFrame | None = None):
+    """The data models learn from: the session's data (or ``data``) with the rare
+    categories merged into "Other" as chosen on Data & model (none by default)."""
+    state = st.session_state
+    data = state["data"] if data is None else data
+    columns = [c for c in state.get(widget_key("data", "merge_rare")) or [] if c in data]
+    size = min_group_size()
+    if data is None or not columns or size == 0:
+        return data
+    return fairdash.merge_rare_categories(data, columns=columns, min_count=size)[0]
 
 
 def data_stage_for(data: pd.DataFrame, problem) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from fairdash_app.workflows import (
     audit_and_store,
     data_digest,
     data_stage_for,
+    model_data,
     train_and_store,
 )
 
@@ -322,14 +323,14 @@ def _small_groups(data: pd.DataFrame) -> pd.DataFrame:
     text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if key("merge_rare") in state:
         state[key("merge_rare")] = [c for c in state[key("merge_rare")] if c in text]
-    columns = right.multiselect(
+    right.multiselect(
         f"Merge categories with fewer than {int(size)} rows into 'Other'", text,
         key=key("merge_rare"),
         help="Before training, e.g. for a sensitive feature with groups of a few people.",
     )
-    if not columns or size == 0:
-        return data
-    merged, values = fairdash.merge_rare_categories(data, columns=columns, min_count=int(size))
+    merged = model_data(data)
+    values = merged.attrs.get("fairdash_merged") or {}
+    state["merged"] = values
     for column, rare in values.items():
         shown = ", ".join(map(str, rare[:8])) + (" …" if len(rare) > 8 else "")
         st.caption(f"'{column}': {len(rare)} value(s) merged into 'Other' ({shown}).")

@@ -20,7 +20,7 @@ from fairdash.tradeoff import (
 )
 from fairdash_app.navigation import link
 from fairdash_app.state import AUDIT, action_key, init_state, stale_notice, widget_key
-from fairdash_app.workflows import mitigate_and_store
+from fairdash_app.workflows import mitigate_and_store, model_data
 
 init_state()
 
@@ -122,7 +122,7 @@ def _progress_runner(bar, log):
 state = st.session_state
 st.title("Mitigate")
 problem = state["problem"]
-data = state["data"]
+data = model_data()  # rare categories merged as chosen on Data & model
 if data is None or problem is None:
     st.info("Define the problem on the **Data & model** page first.")
     link("data", "Go to Data & model")

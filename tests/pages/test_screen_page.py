@@ -185,3 +185,14 @@ def test_an_audit_configuration_restores_the_same_numbers(predictions):
     assert after.metrics.by_group.equals(before.metrics.by_group)
     np.testing.assert_array_equal(after.y_score, before.y_score)
     assert at.session_state["w:data.workflow"] == AUDIT
+
+
+def test_merged_categories_reach_mitigate_and_mark_models_stale(messy):
+    at = _upload_and_define(messy)
+    at.multiselect(key="w:data.merge_rare").set_value(["race"]).run()
+    _train(at)
+    visit(at, "mitigate")
+    assert "Stale results" not in " ".join(w.value for w in at.warning)
+    visit(at, "data_model")
+    at.multiselect(key="w:data.merge_rare").set_value([]).run()
+    assert "computed for" in " ".join(w.value for w in at.warning)  # no longer merged: stale
