@@ -298,3 +298,14 @@ def test_leakage_check_importance_on_request_and_for_regression():
     check = fairdash.leakage_check(fairdash.train_model(data, leaky, estimator="ridge"), data)
     assert check.suspicious and check.importance.index[0] == "after"
     assert "test R² 1.000" in check.message and "'after'" in check.message
+
+
+def test_repeated_headers_read_by_io_are_screened_as_duplicates():
+    from fairdash import io
+    from tests._messy import make_messy_csv
+
+    data = io.read_table(make_messy_csv(n_rows=600), name="compas-like.csv")
+    assert data.attrs["fairdash_io"]["renamed"] == MESSY["repeated"]
+    screen = fairdash.screen_features(data, target=MESSY["target"], sensitive_features=SENSITIVE)
+    for copy in MESSY["repeated"]:
+        assert screen.loc[copy, "check"] == "duplicate"
