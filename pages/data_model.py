@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import fairdash
-from fairdash import datasets, io
+from fairdash import datasets, io, markdown_text
 from fairdash.models import estimator_names, estimator_spec
 from fairdash.plots import group_rate_chart
 from fairdash_app.state import (
@@ -127,13 +127,14 @@ def _favourable(data: pd.DataFrame, target: str, suggestion: dict):
     guess, reason = fairdash.guess_positive_label(data[target]) if values else (None, "")
     _default("positive", suggested if suggested in values else guess, values)
     positive = st.selectbox(
-        f"Which value of '{target}' is the good outcome for the person (favourable)?",
+        f"Which value of '{markdown_text(target)}' is the good outcome for the person "
+        "(favourable)?",
         values, key=key("positive"),
         help="Selection rates and every headline count the people predicted this value: "
         "for a risk of reoffending or of default, that is the 'no' value.",
     )
     if suggested not in values and positive == guess:
-        st.caption(f":material/help: {reason}")
+        st.caption(f":material/help: {markdown_text(reason)}")
     return positive
 
 
@@ -333,7 +334,8 @@ def _small_groups(data: pd.DataFrame) -> pd.DataFrame:
     state["merged"] = values
     for column, rare in values.items():
         shown = ", ".join(map(str, rare[:8])) + (" …" if len(rare) > 8 else "")
-        st.caption(f"'{column}': {len(rare)} value(s) merged into 'Other' ({shown}).")
+        st.caption(markdown_text(f"'{column}': {len(rare)} value(s) merged into 'Other' "
+                                 f"({shown})."))
     return merged
 
 
@@ -432,14 +434,14 @@ def _results() -> None:
         st.caption(":material/history: Stale: computed for an older data set or definition.")
     leakage = state["leakage"]
     if leakage is not None and leakage.suspicious:
-        st.warning(leakage.message, icon=":material/warning:")
+        st.warning(markdown_text(leakage.message), icon=":material/warning:")
     if problem.task == "classification":
         readings = fairdash.summary_readings(
             metrics, min_group_size=min_group_size(), favourable=problem.favourable_outcome
         )
         summary = readings.disparities
         if readings.note:
-            st.caption(f":material/info: {readings.note}")
+            st.caption(f":material/info: {markdown_text(readings.note)}")
         cols = st.columns(4)
         cols[0].metric("Accuracy", f"{metrics.overall['accuracy']:.3f}")
         cols[1].metric(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fairdash import InputError, summary_readings
+from fairdash import InputError, markdown_text, summary_readings
 from fairdash.metrics import (
     calibration_by_group,
     differences_to_reference,
@@ -89,7 +89,7 @@ if classification:
         metrics, min_group_size=min_group_size(), favourable=problem.favourable_outcome
     )
     if readings.note:
-        st.caption(f":material/info: {readings.note}")
+        st.caption(f":material/info: {markdown_text(readings.note)}")
     cards = readings.cards
     cols = st.columns(len(cards))
     for col, card in zip(cols, cards, strict=True):

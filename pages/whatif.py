@@ -7,7 +7,7 @@ import json
 import numpy as np
 import streamlit as st
 
-from fairdash import InputError, summary_readings
+from fairdash import InputError, markdown_text, summary_readings
 from fairdash.plots import group_rate_chart
 from fairdash.thresholds import (
     STRATEGIES,
@@ -174,7 +174,7 @@ left.plotly_chart(
 with right:
     st.markdown("**Disparity summary**")
     if readings.note:
-        st.caption(readings.note)
+        st.caption(markdown_text(readings.note))
     for card in readings.cards:
         value = "n/a" if card["value"] is None else f"{card['value']:.3f}"
         st.markdown(f"- **{card['title']}**: {value} ({card['detail']}). {card['reading']}")
