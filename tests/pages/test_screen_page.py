@@ -69,9 +69,10 @@ def test_adding_outcome_columns_back_warns_after_training(messy):
     chosen = at.multiselect(key=INPUTS).value
     at.multiselect(key=INPUTS).set_value([*chosen, *MESSY["after_outcome"]]).run()
     _train(at)
-    warning = " ".join(w.value for w in at.warning)
-    assert "suspiciously good" in warning and "'end'" in warning
-    assert at.session_state["leakage"].importance.index[0] in MESSY["after_outcome"]
+    check = at.session_state["leakage"]
+    assert "suspiciously good" in check.message and "'end'" in check.message
+    assert fairdash.markdown_text(check.message) in [w.value for w in at.warning]  # as text
+    assert check.importance.index[0] in MESSY["after_outcome"]
 
 
 def test_small_group_policy_and_rare_categories(messy):
@@ -89,7 +90,7 @@ def test_small_group_policy_and_rare_categories(messy):
     visit(at, "data_model")
     at.number_input(key="w:data.min_group_size").set_value(50).run()
     at.multiselect(key="w:data.merge_rare").set_value(["race"]).run()
-    assert any("merged into 'Other'" in c.value and "Asian" in c.value for c in at.caption)
+    assert any("merged into" in c.value and "Asian" in c.value for c in at.caption)
     _train(at)
     groups = at.session_state["metrics"].by_group.index.get_level_values("race")
     assert "Asian" not in set(groups) and "Other" in set(groups)
