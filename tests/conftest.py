@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,36 @@ def messy_frame():
     from tests._messy import make_messy_frame
 
     return make_messy_frame(n_rows=2000, random_state=0)
+
+
+def _java_available() -> bool:
+    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local Spark session; skipped (failed under CI) when PySpark or Java is missing."""
+    reason = None
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        reason = "PySpark is not installed (pip install fairdash[spark])"
+    if reason is None and not _java_available():
+        reason = "no Java runtime for Spark (apt-get install openjdk-17-jre-headless)"
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"Spark tests must run in CI: {reason}")
+        pytest.skip(reason)
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("fairdash-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -85,8 +85,9 @@ class Audit:
         The column of scores, if given.
     metrics : fairdash.metrics.GroupMetrics
         Metrics of the audited rows (those with a target value).
-    data_stage : pandas.DataFrame
-        Label balance per group before any model (:func:`fairdash.metrics.data_stage`).
+    data_stage : pandas.DataFrame or None
+        Label balance per group before any model (:func:`fairdash.metrics.data_stage`);
+        None for a log audited by an out-of-core engine.
     reference : object or None
         The reference group's key in ``metrics.by_group`` (a tuple with several
         sensitive features), or None to compare the groups with each other.
@@ -104,7 +105,7 @@ class Audit:
     prediction: str
     score: str | None
     metrics: GroupMetrics
-    data_stage: pd.DataFrame
+    data_stage: pd.DataFrame | None
     reference: Any
     source: str | None
     n_rows: int

@@ -29,6 +29,7 @@ from fairdash.cli._gates import (
     evaluate_gates,
     parse_gate,
 )
+from fairdash.cli._log import ENGINES, audit_log, choose_engine, read_files
 from fairdash.cli._options import (
     DEFAULT_MAX_FILE_SIZE_MB,
     MAX_BINS,
@@ -139,7 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_AUDIT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub.add_argument("data", metavar="DATA", help="the table: a CSV/TSV, Parquet or .xlsx file")
+    sub.add_argument(
+        "data",
+        metavar="DATA",
+        help="the table: a CSV/TSV, Parquet or .xlsx file, '-' for standard input, or a folder "
+        "or glob of Parquet/CSV files (a prediction log)",
+    )
     what = sub.add_argument_group("what to audit")
     what.add_argument("--target", required=True, metavar="COL", help="true outcome (two classes)")
     what.add_argument(
@@ -202,6 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     what.add_argument("--sheet", metavar="NAME", help="Excel: the sheet to read (default: first)")
     what.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="numpy reads the table into memory; duckdb aggregates Parquet/CSV files where they "
+        "lie (logs larger than memory); spark runs the same on a Spark cluster (default: auto, "
+        "numpy when the data fits comfortably in memory, else duckdb; said on stderr)",
+    )
+    what.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="with --engine spark: the master URL (local[2], spark://host:7077, yarn); "
+        "default: Spark's own configuration",
+    )
+    what.add_argument(
         "--max-file-size",
         type=float,
         default=DEFAULT_MAX_FILE_SIZE_MB,
@@ -240,6 +260,8 @@ def _read(args: argparse.Namespace) -> tuple[Any, str | None, list[str]]:
     if args.data == "-":
         # Read once (a retry below reads it again) and only up to the limit.
         source, name = read_source(sys.stdin.buffer, name=None, max_bytes=max_bytes)
+    elif Path(args.data).is_dir() or any(ch in args.data for ch in "*?["):
+        return read_files(args.data), args.data, []
     else:
         source, name = Path(args.data), Path(args.data).name
     sheet: str | int | None = args.sheet
@@ -301,9 +323,14 @@ def _audit_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     bins = parse_bins(args.bins)
     if args.score is None and any(g.metric == "roc_auc" for g in gates):
         raise UsageError("gates on roc_auc need scores: give the score column with --score")
-    data, name, notes = _read(args)
-    result = audit(
-        data,
+    if args.spark_master and args.engine != "spark":
+        raise UsageError("--spark-master goes with --engine spark")
+    engine, why = choose_engine(args.data, args.engine)
+    folder = Path(args.data).is_dir() or any(ch in args.data for ch in "*?[")
+    # A single file read into memory is the usual case: only a log's engine is worth a line.
+    if args.engine == "auto" and (folder or engine != "numpy"):
+        print(f"fairdash: note: {why}.", file=stderr)
+    options = dict(
         target=args.target,
         prediction=args.prediction,
         sensitive_features=args.sensitive,
@@ -314,9 +341,16 @@ def _audit_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
         min_group_size=args.min_group_size,
         confidence_level=args.confidence_level,
         probabilities=not args.raw_scores,
-        source=name,
     )
-    result = dataclasses.replace(result, notes=(*notes, *result.notes))
+    if engine == "numpy":
+        data, name, notes = _read(args)
+        result = audit(data, source=name, **options)
+        result = dataclasses.replace(result, notes=(*notes, *result.notes))
+    else:
+        name = args.data if folder else Path(args.data).name
+        result = audit_log(
+            args.data, engine=engine, spark_master=args.spark_master, source=name, **options
+        )
     results = evaluate_gates(gates, result)
 
     if args.json:

@@ -53,6 +53,8 @@ class CellTable:
         Number of score bins.
     n_rows : int
         Rows in the log.
+    n_columns : int
+        Columns in the log.
     source : str
         What was read (for messages).
     notes : tuple of str
@@ -68,6 +70,7 @@ class CellTable:
     n_rows: int
     source: str
     notes: tuple[str, ...] = field(default=())
+    n_columns: int = 0
 
     def key_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The key columns of ``cells`` or ``histogram`` as the ordered categoricals that

@@ -357,6 +357,7 @@ def aggregate_log(
         n_rows=n_rows,
         source=src.name,
         notes=tuple(notes),
+        n_columns=len(src.types),
     )
 
 

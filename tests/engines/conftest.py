@@ -1,9 +1,6 @@
-"""Fixtures for the engine tests: a prediction log written as Parquet parts, a Spark session."""
+"""Fixtures for the engine tests: a prediction log written as Parquet parts."""
 
 from __future__ import annotations
-
-import os
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -42,36 +39,3 @@ def log_folder(tmp_path_factory, log_frame) -> str:
     for i, part in enumerate(np.array_split(np.arange(len(log_frame)), 4)):
         log_frame.iloc[part].to_parquet(folder / f"part-{i}.parquet", index=False)
     return str(folder)
-
-
-def _java_available() -> bool:
-    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
-
-
-@pytest.fixture(scope="session")
-def spark():
-    """A local Spark session; skipped (failed under CI) when PySpark or Java is missing."""
-    reason = None
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        reason = "PySpark is not installed (pip install fairdash[spark])"
-    if reason is None and not _java_available():
-        reason = "no Java runtime for Spark (apt-get install openjdk-17-jre-headless)"
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"Spark tests must run in CI: {reason}")
-        pytest.skip(reason)
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("fairdash-tests")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
