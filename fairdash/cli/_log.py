@@ -76,6 +76,10 @@ def choose_engine(data: str, engine: str, *, available: int | None = None) -> tu
         return "numpy", "the numpy engine reads this input"
     if engine != "auto":
         return engine, f"the {engine} engine, as asked"
+    if "://" in data:
+        raise InputError(
+            f"{data!r} is on remote storage: audit it with --engine spark (or copy it here)."
+        )
     files, fmt = resolve_files(data)
     size = sum(os.path.getsize(f) for f in files)
     needed = size * _EXPANSION[fmt]

@@ -130,6 +130,18 @@ class _SparkSource:
                 builder = builder.master(master)
             spark = builder.getOrCreate()
         self.spark = spark
+        try:
+            frame = self._frame(source, spark)
+        except InputError:
+            raise
+        except Exception as exc:  # Spark's own errors (missing path, unreadable file, ...)
+            raise InputError(f"Spark could not read {source!r}: {_first_line(exc)}") from None
+        self.view = f"fairdash_log_{id(self):x}"
+        frame.createOrReplaceTempView(self.view)
+        self.sql = self.view
+        self.types = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
+
+    def _frame(self, source: Any, spark: Any) -> Any:
         if hasattr(source, "createOrReplaceTempView"):
             frame = source
             self.name = "the Spark DataFrame"
@@ -142,13 +154,19 @@ class _SparkSource:
                 files, header=True, inferSchema=True
             )
             self.name = files[0] if len(files) == 1 else f"{len(files):,} files"
+        elif isinstance(source, str) and "://" in source:
+            # A cluster's storage (s3a://, hdfs://, abfss://): Spark lists and reads it.
+            reader = spark.read.option("mergeSchema", "true")
+            frame = (
+                reader.csv(source, header=True, inferSchema=True)
+                if source.lower().endswith((".csv", ".csv.gz"))
+                else reader.parquet(source)
+            )
+            self.name = source
         else:
             frame = spark.table(str(source))
             self.name = f"the table {source!r}"
-        self.view = f"fairdash_log_{id(self):x}"
-        frame.createOrReplaceTempView(self.view)
-        self.sql = self.view
-        self.types = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
+        return frame
 
     def query(self, sql: str) -> pd.DataFrame:
         try:

@@ -192,3 +192,14 @@ def test_spark_dataframe_and_duckdb_agree_exactly_on_counts(spark, log_folder, l
     by_duckdb = log_group_metrics(log_folder, target="income", prediction="pred",
                                   sensitive_features=SENSITIVE, pos_label=">50K", threads=1)
     np.testing.assert_array_equal(by_spark.confusion.to_numpy(), by_duckdb.confusion.to_numpy())
+
+
+def test_spark_table_name_and_unknown_table(spark, log_folder, log_frame):
+    spark.read.parquet(log_folder).createOrReplaceTempView("decisions")
+    by_table = log_group_metrics("decisions", target="income", prediction="pred",
+                                 sensitive_features=["sex"], pos_label=">50K",
+                                 engine="spark", spark=spark)
+    assert int(by_table.group_sizes.sum()) == len(log_frame)
+    with pytest.raises(InputError, match="Spark could not read 'no_such_table'"):
+        log_group_metrics("no_such_table", target="income", prediction="pred",
+                          sensitive_features=["sex"], engine="spark", spark=spark)
