@@ -18,6 +18,8 @@
 - :func:`grid_size_for_groups`, :func:`grid_search_note`,
   :func:`grid_dimensions`: grid search defaults that fit the number of groups,
   and when grid search is the wrong tool.
+- :func:`recommend_model`: one model chosen on the trade-off by a documented
+  rule (:data:`RECOMMENDATION_RULE`), with what it costs.
 """
 
 from fairdash.tradeoff._catalogue import (
@@ -46,6 +48,7 @@ from fairdash.tradeoff._grid_defaults import (
     grid_search_note,
     grid_size_for_groups,
 )
+from fairdash.tradeoff._recommend import RECOMMENDATION_RULE, Recommendation, recommend_model
 from fairdash.tradeoff._results import (
     MethodFailure,
     ModelResult,
@@ -71,6 +74,7 @@ __all__ = [
     "METHOD_NAMES",
     "MIN_POSTPROCESSING_GROUP_SIZE",
     "POOLED_GROUP",
+    "RECOMMENDATION_RULE",
     "REGRESSION_METHODS",
     "SPLIT_SETTINGS",
     "TRADEOFF_DISPARITIES",
@@ -79,6 +83,7 @@ __all__ = [
     "MethodSpec",
     "ModelResult",
     "ParameterSpec",
+    "Recommendation",
     "TradeoffIntervals",
     "TradeoffResults",
     "TradeoffSplit",
@@ -93,6 +98,7 @@ __all__ = [
     "hypervolume_reference",
     "method_name",
     "pareto_front",
+    "recommend_model",
     "results_table",
     "run_methods",
     "split_data",
