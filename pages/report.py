@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
+import numpy as np
 import streamlit as st
 
 import fairdash
 from fairdash.io import to_csv_bytes
 from fairdash.plots import model_figures
-from fairdash.report import audit_report_html, slice_sections
-from fairdash.tradeoff import results_table
+from fairdash.report import (
+    audit_report_html,
+    executive_summary,
+    models_section,
+    slice_sections,
+    whatif_section,
+)
+from fairdash.thresholds import ThresholdCurves
+from fairdash.tradeoff import recommend_model, results_table
 from fairdash_app.state import (
     action_key,
     cache,
@@ -65,26 +72,56 @@ st.caption(
 )
 
 stage = data_stage_for(data, problem) if classification else None
-extra = []
-if table is not None:
-    extra.append(("Models", table))
-if "tradeoff" in figures:
-    extra.append(("Performance vs disparity", figures["tradeoff"]))
-if "error_rates" in figures:
-    extra.append(("Error rates by group", figures["error_rates"]))
-if state["thresholds"]:
-    extra.append(("What-if thresholds", pd.Series(state["thresholds"], name="threshold")
-                  .rename_axis("group").to_frame()))
-if state["slices"] is not None and state["slices"][0] == model.uid:
-    extra += slice_sections(state["slices"][1])
-extra.append(("Configuration", session_config()))
+PERFORMANCE, DISPARITY = "accuracy", "demographic_parity_difference"
+favourable = f"{problem.target} = {problem.positive_label}"
+thresholds = state["thresholds"]
+recommendation = None
 
 st.subheader("Downloads")
 if classification:
+    state.setdefault(widget_key("report", "max_loss"), 1.0)
+    max_loss = st.number_input(
+        "Recommendation: largest loss of accuracy accepted (percentage points)", 0.0, 100.0,
+        step=0.5, key=widget_key("report", "max_loss"),
+        help="The report recommends the model on the Pareto front with the lowest demographic "
+             "parity difference among those at most this much less accurate than the "
+             "unmitigated model.",
+    )
+    if table is not None:
+        try:
+            recommendation = recommend_model(
+                table, performance=PERFORMANCE, disparity=DISPARITY,
+                max_performance_loss=max_loss / 100,
+            )
+        except fairdash.InputError as err:
+            st.info(f"No recommendation in the report: {err}")
+    leakage = state.get("leakage")
+    summary = executive_summary(
+        model.metrics, model=model.name, favourable=favourable, models_table=table,
+        recommendation=recommendation,
+        leakage_warnings=[leakage.message] if getattr(leakage, "suspicious", False) else [],
+        thresholds_set=bool(thresholds),
+    )
+    extra = []
+    if table is not None:
+        extra.append(("Models tried and the recommendation", models_section(
+            table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
+    if "tradeoff" in figures:
+        extra.append(("Performance vs disparity", figures["tradeoff"]))
+    if "error_rates" in figures:
+        extra.append(("Error rates by group", figures["error_rates"]))
+    if thresholds and model.y_score is not None:
+        curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
+        chosen = np.array([thresholds.get(label, np.inf) for label in curves.labels()])
+        whatif = curves.metrics(chosen, min_group_size=model.metrics.min_group_size)
+        extra.append(("What-if thresholds (not the model as trained)", whatif_section(
+            whatif, model=model.name, thresholds=thresholds, favourable=favourable)))
+    if state["slices"] is not None and state["slices"][0] == model.uid:
+        extra += slice_sections(state["slices"][1])
     html = audit_report_html(
         model.metrics, problem=problem, model=model.name, inputs=problem.feature_columns,
         source=evaluation.data_name, n_rows=len(data), n_columns=data.shape[1],
-        data_stage=stage, notes=problem.notes, extra_sections=extra,
+        data_stage=stage, notes=problem.notes, summary=summary, extra_sections=extra,
     )
     st.download_button("HTML report", html, "fairdash-report.html", "text/html",
                        key=action_key("report", "html"), type="primary")
