@@ -1,0 +1,119 @@
+"""The Report page's HTML report (AppTest): summary first, recommendation, what-if numbers."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import fairdash
+import fairdash.report
+from fairdash import datasets
+from fairdash.metrics import group_metrics
+from fairdash.tradeoff import MethodConfig, recommend_model, results_table, run_methods, split_data
+from fairdash_app.workflows import evaluation_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def session():
+    data = datasets.load("german")
+    problem = fairdash.define_problem(data, target="risk", sensitive_features=["sex"])
+    methods = [MethodConfig("unmitigated"), MethodConfig("reweighing"),
+               MethodConfig("barycenter", {"alphas": [0.5, 1.0]})]
+    results = run_methods(data, problem, methods=methods, random_state=0)
+    split = split_data(data, problem, test_size=0.3, calibration_size=0.2, random_state=0)
+    evaluation = evaluation_for(data, problem, split.test_index, data_name="german")
+    labels = sorted(evaluation.sensitive_test["sex"].astype(str).unique())
+    return {
+        "data": data,
+        "data_name": "german",
+        "data_digest": None,
+        "problem": problem,
+        "models": results,
+        "evaluation": evaluation,
+        "current_model": results[0].name,
+        "settings": {"workflow": "mitigate", "estimator": "logistic_regression",
+                     "test_size": 0.3, "calibration_size": 0.2, "random_state": 0,
+                     "methods": [m.to_dict() for m in methods]},
+        "thresholds": {labels[0]: 0.4, labels[1]: 0.6},
+    }
+
+
+@pytest.fixture(scope="module")
+def report(session):
+    made = []
+    original = fairdash.report.audit_report_html
+    # The page calls the core; keep what it made.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fairdash.report, "audit_report_html",
+                      lambda *a, **k: made.append(original(*a, **k)) or made[-1])
+        at = AppTest.from_file(str(ROOT / "pages" / "report.py"), default_timeout=180)
+        for key, value in session.items():
+            at.session_state[key] = value
+        at.run()
+    assert not at.exception, at.exception
+    assert len(made) == 1
+    return made[0]
+
+
+def _section(report: str, title: str) -> str:
+    start = report.index(f"<h2>{html.escape(title)}</h2>")
+    return report[start:report.index("</section>", start)]
+
+
+def test_summary_comes_first_and_names_the_model(report, session):
+    body = report[report.index("<body>"):]
+    assert body.index('id="executive-summary"') < body.index("<nav>") < body.index('id="data"')
+    summary = _section(report, "Executive summary")
+    name = session["current_model"]
+    assert f"for the model {html.escape(name)} as trained" in summary
+    assert "What-if thresholds are set" in summary
+
+
+def test_recommendation_follows_the_rule_on_the_session_models(report, session):
+    table = results_table(session["models"], with_fit_seconds=False)
+    chosen = recommend_model(table, max_performance_loss=0.01)  # the page's default, 1 point
+    summary = _section(report, "Executive summary")
+    models = _section(report, "Models tried and the recommendation")
+    assert f"{html.escape(chosen.name)} <b>(recommended)</b>" in models
+    assert models.count("(recommended)") == 1
+    assert html.escape(chosen.rule) in models and html.escape(chosen.rule) in summary
+    # Parameters in words: no JSON anywhere in the table.
+    assert '{"' not in models and "&quot;" not in models
+    assert models.count("<tr") == 1 + len(session["models"])
+
+
+def test_whatif_section_has_its_own_numbers(report, session):
+    evaluation = session["evaluation"]
+    model = session["models"][0]
+    labels = evaluation.sensitive_test["sex"].astype(str).to_numpy()
+    thresholds = session["thresholds"]
+    cut = np.array([thresholds[label] for label in labels])
+    # Independent: the model's scores against each row's group threshold.
+    expected = group_metrics(evaluation.y_test, (model.y_score >= cut).astype(int),
+                             evaluation.sensitive_test)
+    section = _section(report, "What-if thresholds (not the model as trained)")
+    assert "They are not the model as trained" in section
+    overall = expected.overall
+    assert f"accuracy is {overall['accuracy']:.3f}" in section
+    assert f"{overall['selection_rate'] * 100:.1f}% of all rows" in section
+    for label, row in expected.by_group.iterrows():
+        cells = re.search(rf"<td>{label}</td>(.*?)</tr>", section).group(1)
+        values = re.findall(r'class="num">([\d.,]+)', cells)
+        assert values[:3] == [f"{thresholds[label]:.3f}", f"{int(row['count']):,}",
+                              f"{row['selection_rate']:.3f}"]
+    # The headline numbers stay those of the model as trained.
+    trained = model.metrics.disparities()["demographic_parity_difference"]
+    assert f"{trained:.3f}" in _section(report, "Summary disparities")
+
+
+def test_no_escape_codes_and_no_raw_json(report):
+    assert "\\u00d7" not in report and "\\u" not in report.split("<body>", 1)[1].split(
+        "<script", 1)[0]
+    assert "<pre>" not in report
