@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import streamlit as st
 
 import fairdash
 from fairdash.io import to_csv_bytes
 from fairdash.plots import model_figures
-from fairdash.report import (
-    audit_report_html,
-    executive_summary,
-    models_section,
-    slice_sections,
-    whatif_section,
-)
-from fairdash.thresholds import ThresholdCurves
-from fairdash.tradeoff import recommend_model, results_table
+from fairdash.tradeoff import results_table
+from fairdash_app.report import session_report
 from fairdash_app.state import (
     action_key,
     cache,
@@ -72,10 +64,6 @@ st.caption(
 )
 
 stage = data_stage_for(data, problem) if classification else None
-PERFORMANCE, DISPARITY = "accuracy", "demographic_parity_difference"
-favourable = f"{problem.target} = {problem.positive_label}"
-thresholds = state["thresholds"]
-recommendation = None
 
 st.subheader("Downloads")
 if classification:
@@ -87,42 +75,16 @@ if classification:
              "parity difference among those at most this much less accurate than the "
              "unmitigated model.",
     )
-    if table is not None:
-        try:
-            recommendation = recommend_model(
-                table, performance=PERFORMANCE, disparity=DISPARITY,
-                max_performance_loss=max_loss / 100,
-            )
-        except fairdash.InputError as err:
-            st.info(f"No recommendation in the report: {err}")
     leakage = state.get("leakage")
-    summary = executive_summary(
-        model.metrics, model=model.name, favourable=favourable, models_table=table,
-        recommendation=recommendation,
+    slices = state["slices"]
+    html, no_recommendation = session_report(
+        model, models, evaluation, thresholds=state["thresholds"],
+        slices=slices[1] if slices is not None and slices[0] == model.uid else None,
+        max_performance_loss=max_loss / 100,
         leakage_warnings=[leakage.message] if getattr(leakage, "suspicious", False) else [],
-        thresholds_set=bool(thresholds),
     )
-    extra = []
-    if table is not None:
-        extra.append(("Models tried and the recommendation", models_section(
-            table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
-    if "tradeoff" in figures:
-        extra.append(("Performance vs disparity", figures["tradeoff"]))
-    if "error_rates" in figures:
-        extra.append(("Error rates by group", figures["error_rates"]))
-    if thresholds and model.y_score is not None:
-        curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
-        chosen = np.array([thresholds.get(label, np.inf) for label in curves.labels()])
-        whatif = curves.metrics(chosen, min_group_size=model.metrics.min_group_size)
-        extra.append(("What-if thresholds (not the model as trained)", whatif_section(
-            whatif, model=model.name, thresholds=thresholds, favourable=favourable)))
-    if state["slices"] is not None and state["slices"][0] == model.uid:
-        extra += slice_sections(state["slices"][1])
-    html = audit_report_html(
-        model.metrics, problem=problem, model=model.name, inputs=problem.feature_columns,
-        source=evaluation.data_name, n_rows=len(data), n_columns=data.shape[1],
-        data_stage=stage, notes=problem.notes, summary=summary, extra_sections=extra,
-    )
+    if no_recommendation:
+        st.info(f"No recommendation in the report: {no_recommendation}")
     st.download_button("HTML report", html, "fairdash-report.html", "text/html",
                        key=action_key("report", "html"), type="primary")
 else:

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import fairdash
-import fairdash.report
+import fairdash_app.report
 from fairdash import datasets
 from fairdash.metrics import group_metrics
 from fairdash.tradeoff import MethodConfig, recommend_model, results_table, run_methods, split_data
@@ -48,10 +48,10 @@ def session():
 @pytest.fixture(scope="module")
 def report(session):
     made = []
-    original = fairdash.report.audit_report_html
+    original = fairdash_app.report.audit_report_html
     # The page calls the core; keep what it made.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fairdash.report, "audit_report_html",
+        patch.setattr(fairdash_app.report, "audit_report_html",
                       lambda *a, **k: made.append(original(*a, **k)) or made[-1])
         at = AppTest.from_file(str(ROOT / "pages" / "report.py"), default_timeout=180)
         for key, value in session.items():

@@ -1,0 +1,102 @@
+"""The HTML report of the session: the Report page's download and the browser test's input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+import fairdash
+from fairdash.plots import model_figures
+from fairdash.report import (
+    audit_report_html,
+    executive_summary,
+    models_section,
+    slice_sections,
+    whatif_section,
+)
+from fairdash.thresholds import ThresholdCurves
+from fairdash.tradeoff import recommend_model, results_table
+from fairdash_app.workflows import data_stage_for
+
+__all__ = ["DISPARITY", "PERFORMANCE", "session_report"]
+
+#: The trade-off the report recommends on (the Compare page's defaults).
+PERFORMANCE, DISPARITY = "accuracy", "demographic_parity_difference"
+
+
+def session_report(
+    model: Any,
+    models: Sequence[Any],
+    evaluation: Any,
+    *,
+    thresholds: dict[str, float] | None = None,
+    slices: Any = None,
+    max_performance_loss: float = 0.01,
+    leakage_warnings: Sequence[str] = (),
+) -> tuple[str, str | None]:
+    """The report of a classification session, and why there is no recommendation, if not.
+
+    Parameters
+    ----------
+    model : ModelResult
+        The current model: the headline numbers are its own, as trained.
+    models : sequence of ModelResult
+        Every model, measured on ``evaluation``'s test rows.
+    evaluation : Evaluation
+    thresholds : dict of str to float, optional
+        What-if thresholds of ``model`` by group label: a section of their own.
+    slices : pandas.DataFrame, optional
+        The Discover page's last search for ``model``.
+    max_performance_loss : float, default=0.01
+        The recommendation's budget (:func:`fairdash.tradeoff.recommend_model`).
+    leakage_warnings : sequence of str
+        Warnings that inputs may be recorded after the outcome.
+
+    Returns
+    -------
+    html : str
+    no_recommendation : str or None
+        Why no model is recommended (e.g. no unmitigated model to compare with).
+    """
+    problem, data = evaluation.problem, evaluation.data
+    favourable = f"{problem.target} = {problem.positive_label}"
+    # No fit times: they vary from run to run, and the report must be reproducible.
+    table = results_table(models, with_fit_seconds=False) if models else None
+    figures = model_figures(model.metrics, model_name=model.name, models_table=table)
+    recommendation, why_not = None, None
+    if table is not None:
+        try:
+            recommendation = recommend_model(table, performance=PERFORMANCE, disparity=DISPARITY,
+                                             max_performance_loss=max_performance_loss)
+        except fairdash.InputError as err:
+            why_not = str(err)
+    summary = executive_summary(
+        model.metrics, model=model.name, favourable=favourable, models_table=table,
+        recommendation=recommendation, leakage_warnings=leakage_warnings,
+        thresholds_set=bool(thresholds),
+    )
+    extra: list[tuple[str, Any]] = []
+    if table is not None:
+        extra.append(("Models tried and the recommendation", models_section(
+            table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
+    if "tradeoff" in figures:
+        extra.append(("Performance vs disparity", figures["tradeoff"]))
+    if "error_rates" in figures:
+        extra.append(("Error rates by group", figures["error_rates"]))
+    if thresholds and model.y_score is not None:
+        curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
+        chosen = np.array([thresholds.get(label, np.inf) for label in curves.labels()])
+        whatif = curves.metrics(chosen, min_group_size=model.metrics.min_group_size)
+        extra.append(("What-if thresholds (not the model as trained)", whatif_section(
+            whatif, model=model.name, thresholds=thresholds, favourable=favourable)))
+    if slices is not None:
+        extra += slice_sections(slices)
+    html = audit_report_html(
+        model.metrics, problem=problem, model=model.name, inputs=problem.feature_columns,
+        source=evaluation.data_name, n_rows=len(data), n_columns=data.shape[1],
+        data_stage=data_stage_for(data, problem), notes=problem.notes, summary=summary,
+        extra_sections=extra,
+    )
+    return html, why_not
