@@ -18,6 +18,7 @@ from fairdash.metrics import GroupMetrics
 from fairdash.report._style import CHART_HEIGHT, CHART_WIDTH, REPORT_CSS
 from fairdash.report._summary import ExecutiveSummary, executive_summary_html
 from fairdash.report._tables import (
+    _GROUP_TABLE_COLUMNS,
     _e,
     _group_table,
     _key_value_table,
@@ -99,7 +100,7 @@ def _cards(readings: SummaryReadings) -> str:
 
 
 # Sections that continue the page of the section before them when printed.
-_FOLLOWS = frozenset({"data", "problem", "notes", "selection-rate"})
+_FOLLOWS = frozenset({"data", "problem", "notes"})
 _FOLLOWS_CLASS = ' class="follows"'
 
 
@@ -310,7 +311,7 @@ def audit_report_html(
                 "Data stage: group sizes and label balance before any model",
                 "<p>Share of rows and of favourable outcomes per group in the data itself, "
                 "with SageMaker Clarify's pre-training measures (each group against all others)."
-                "</p>" + dataframe_html(data_stage),
+                "</p>" + dataframe_html(data_stage, max_columns=_GROUP_TABLE_COLUMNS),
             )
         )
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from fairdash.metrics import GroupMetrics
 from fairdash.report._summary import _gap_sentence, rate_gap
-from fairdash.report._tables import _e, _label, _number
+from fairdash.report._tables import _breakable, _e, _label, _number
 
 __all__ = ["models_section", "whatif_section"]
 
@@ -41,7 +41,7 @@ def _params_in_words(text: Any) -> str:
         elif value is None:
             shown = "none"
         else:
-            shown = str(value)
+            shown = _words(value)
         parts.append(f"{_words(key)} {shown}")
     return ", ".join(parts)
 
@@ -92,12 +92,13 @@ def models_section(
             row.get("params", "{}")
         )
         chosen = recommendation is not None and str(row["name"]) == recommendation.name
-        name = _e(row["name"]) + (" <b>(recommended)</b>" if chosen else "")
+        name = _breakable(row["name"]) + (" <b>(recommended)</b>" if chosen else "")
         if bool(row.get("is_unmitigated", False)):
             name += " <small>(unmitigated)</small>"
         css = ' class="recommended"' if chosen else ""
         rows.append(
-            f"<tr{css}><td>{name}</td><td>{_e(row[method])}</td><td>{_e(params)}</td>"
+            f"<tr{css}><td>{name}</td><td>{_e(_words(row[method]))}</td>"
+            f"<td>{_breakable(params)}</td>"
             f'<td class="num">{_with_interval(row, performance)}</td>'
             f'<td class="num">{_with_interval(row, disparity)}</td>'
             f"<td>{'yes' if bool(row.get('on_front', False)) else ''}</td></tr>"
@@ -159,7 +160,7 @@ def whatif_section(
             continue
         label = _label(key)
         threshold = thresholds.get(label, np.nan)
-        cells = f"<td>{_e(label)}</td><td class=\"num\">{_number(threshold)}</td>"
+        cells = f'<td>{_breakable(label)}</td><td class="num">{_number(threshold)}</td>'
         cells += f'<td class="num">{int(count):,}</td>'
         for rate in _WHATIF_RATES:
             value = _number(by_group.iloc[position][rate])

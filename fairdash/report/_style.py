@@ -22,7 +22,7 @@ p.basis { background: var(--soft); border-left: 3px solid var(--accent); padding
 nav ol { columns: 2; font-size: 0.95em; }
 table { border-collapse: collapse; font-size: 0.9em; max-width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
+         vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--soft); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td small { color: var(--muted); }
@@ -51,6 +51,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   section#executive-summary { break-before: auto; }
   section.follows { break-before: auto; }
   h2, h3 { break-after: avoid; }
+  nav { break-inside: avoid; }
   tr, .card, .chart, p.basis, li { break-inside: avoid; }
   thead { display: table-header-group; }
   .scroll { overflow: visible; }

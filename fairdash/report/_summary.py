@@ -203,7 +203,7 @@ def _recommendation_sentence(recommendation: Any, table: pd.DataFrame | None) ->
     cost_words = (
         f"a cost of {_points(cost)} points of {perf}"
         if cost > 0
-        else f"no loss of {perf} (a gain of {_points(-cost)} points)"
+        else f"no loss of {perf}: a gain of {_points(-cost)} points"
     )
     sentence = (
         f"Recommended on the trade-off: {recommendation.name}. Its {perf} is "

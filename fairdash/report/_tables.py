@@ -30,6 +30,12 @@ _RATE_LABELS = {
     "roc_auc": "ROC AUC",
 }
 
+def _breakable(value: object) -> str:
+    """Escaped text that may wrap after ``_`` and ``/`` (identifiers have no spaces to wrap
+    at, and a table too wide for the page would be cut when printed)."""
+    return _e(value).replace("_", "_<wbr>").replace("/", "/<wbr>")
+
+
 def _number(value: object, digits: int = 3) -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
@@ -48,7 +54,9 @@ def _number(value: object, digits: int = 3) -> str:
     return f"{number:.{digits}f}"
 
 
-def dataframe_html(frame: pd.DataFrame, *, digits: int = 3, index: bool = True) -> str:
+def dataframe_html(
+    frame: pd.DataFrame, *, digits: int = 3, index: bool = True, max_columns: int | None = None
+) -> str:
     """A DataFrame as an HTML table, every label and value escaped.
 
     Parameters
@@ -58,6 +66,9 @@ def dataframe_html(frame: pd.DataFrame, *, digits: int = 3, index: bool = True) 
         Decimals of floats; NaN shows as ``n/a``.
     index : bool, default=True
         Show the index (one column per level), unless it is an unnamed RangeIndex.
+    max_columns : int, optional
+        At most this many columns per table: a wider frame is shown as several
+        tables, each repeating the index (so it fits a printed page).
 
     Returns
     -------
@@ -65,8 +76,13 @@ def dataframe_html(frame: pd.DataFrame, *, digits: int = 3, index: bool = True) 
     """
     # A default RangeIndex (0, 1, 2, ...) says nothing: leave it out.
     default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    if max_columns is not None and frame.shape[1] > max_columns:
+        return "".join(
+            dataframe_html(frame.iloc[:, start:start + max_columns], digits=digits, index=index)
+            for start in range(0, frame.shape[1], max_columns)
+        )
     shown = frame.reset_index() if index and not default_index else frame
-    head = "".join(f"<th>{_e(c)}</th>" for c in shown.columns)
+    head = "".join(f"<th>{_breakable(c)}</th>" for c in shown.columns)
     numeric = [
         pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
         for c in shown.columns
@@ -87,7 +103,7 @@ def dataframe_html(frame: pd.DataFrame, *, digits: int = 3, index: bool = True) 
             elif isinstance(value, bool | np.bool_):
                 cells.append(f"<td>{'yes' if value else 'no'}</td>")
             else:
-                cells.append(f"<td>{'n/a' if pd.isna(value) else _e(value)}</td>")
+                cells.append(f"<td>{'n/a' if pd.isna(value) else _breakable(value)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
@@ -121,7 +137,7 @@ def _group_rows(metrics: GroupMetrics, columns: Sequence[str]) -> list[str]:
         row = by_group.iloc[position]
         if not row["count"] > 0:
             continue
-        cells = "".join(f"<td>{_e(p)}</td>" for p in _parts(key))
+        cells = "".join(f"<td>{_breakable(p)}</td>" for p in _parts(key))
         cells += f'<td class="num">{int(row["count"]):,}</td>'
         cells += f"<td>{'small' if small[position] else ''}</td>"
         for column in columns:
@@ -157,7 +173,7 @@ def _group_table(metrics: GroupMetrics) -> str:
     # Several narrow tables rather than one too wide to read or print.
     for start in range(0, len(columns), _GROUP_TABLE_COLUMNS):
         chunk = columns[start:start + _GROUP_TABLE_COLUMNS]
-        head = "".join(f"<th>{_e(n)}</th>" for n in names)
+        head = "".join(f"<th>{_breakable(n)}</th>" for n in names)
         head += "<th>rows</th><th>small group</th>"
         head += "".join(f"<th>{_e(_RATE_LABELS.get(c, c))}</th>" for c in chunk)
         tables.append(
