@@ -11,6 +11,7 @@ import fairdash
 from fairdash.plots import model_figures
 from fairdash.report import (
     audit_report_html,
+    basis_html,
     executive_summary,
     models_section,
     slice_sections,
@@ -77,14 +78,18 @@ def session_report(
         recommendation=recommendation, leakage_warnings=leakage_warnings,
         thresholds_set=bool(thresholds),
     )
+    rows = len(evaluation.y_test)
+    every_model = basis_html(f"each of the {len(models)} models listed", rows=rows)
     extra: list[tuple[str, Any]] = []
     if table is not None:
-        extra.append(("Models tried and the recommendation", models_section(
+        extra.append(("Models tried and the recommendation", every_model + models_section(
             table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
     if "tradeoff" in figures:
-        extra.append(("Performance vs disparity", figures["tradeoff"]))
+        extra.append(("Performance vs disparity", [every_model, figures["tradeoff"]]))
     if "error_rates" in figures:
-        extra.append(("Error rates by group", figures["error_rates"]))
+        extra.append(("Error rates by group", [
+            basis_html(f"the model {model.name}, as trained", rows=rows), figures["error_rates"]
+        ]))
     if thresholds and model.y_score is not None:
         curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
         chosen = np.array([thresholds.get(label, np.inf) for label in curves.labels()])
@@ -92,7 +97,7 @@ def session_report(
         extra.append(("What-if thresholds (not the model as trained)", whatif_section(
             whatif, model=model.name, thresholds=thresholds, favourable=favourable)))
     if slices is not None:
-        extra += slice_sections(slices)
+        extra += slice_sections(slices, model=model.name)
     html = audit_report_html(
         model.metrics, problem=problem, model=model.name, inputs=problem.feature_columns,
         source=evaluation.data_name, n_rows=len(data), n_columns=data.shape[1],

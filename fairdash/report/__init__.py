@@ -15,11 +15,13 @@ from fairdash.report._html import audit_report_html, dataframe_html, report_vers
 from fairdash.report._sections import models_section, whatif_section
 from fairdash.report._slices import slice_sections
 from fairdash.report._summary import ExecutiveSummary, RateGap, executive_summary, rate_gap
+from fairdash.report._tables import basis_html
 
 __all__ = [
     "ExecutiveSummary",
     "RateGap",
     "audit_report_html",
+    "basis_html",
     "dataframe_html",
     "executive_summary",
     "models_section",

@@ -24,6 +24,7 @@ from fairdash.report._tables import (
     _key_value_table,
     _label,
     _number,
+    basis_html,
     dataframe_html,
 )
 
@@ -225,7 +226,7 @@ def audit_report_html(
     else:
         whose = "the audited predictions"
     # Every headline number says which model it belongs to.
-    basis = f'<p class="basis">Numbers in this section: {_e(whose)}, on {audited:,} rows.</p>'
+    basis = basis_html(whose, rows=audited)
     data_rows = [("Source", _e(source) if source else "n/a")]
     if n_rows is not None:
         data_rows.append(("Rows", f"{n_rows:,}"))

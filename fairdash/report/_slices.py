@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from fairdash._markup import html_text
-from fairdash.report._html import dataframe_html
+from fairdash.report._tables import basis_html, dataframe_html
 
 __all__ = ["slice_sections"]
 
@@ -15,7 +15,9 @@ _SHOWN = ("slice", "order", "size", "value", "complement", "gap", "ci_low", "ci_
           "significant")
 
 
-def slice_sections(table: pd.DataFrame, *, top: int = 30) -> list[tuple[str, Any]]:
+def slice_sections(
+    table: pd.DataFrame, *, top: int = 30, model: str | None = None
+) -> list[tuple[str, Any]]:
     """Sections for :func:`audit_report_html`'s ``extra_sections``: the search in words,
     the ``top`` most harmful slices as a table, and a chart of the worst with intervals.
 
@@ -25,6 +27,8 @@ def slice_sections(table: pd.DataFrame, *, top: int = 30) -> list[tuple[str, Any
         As :func:`fairdash.slices.find_slices` returns it.
     top : int, default=30
         Slices listed in the table.
+    model : str, optional
+        The model searched, named in a line saying whose numbers these are.
 
     Returns
     -------
@@ -41,7 +45,11 @@ def slice_sections(table: pd.DataFrame, *, top: int = 30) -> list[tuple[str, Any
         "tested.</p>"
     )
     shown = table.head(top)[list(_SHOWN)]
+    basis = ""
+    if model is not None:
+        rows = table.attrs.get("n_rows")
+        basis = basis_html(f"the model {model}, as trained", rows=rows)
     return [
-        ("Subgroups the model fails", words + dataframe_html(shown, index=False)),
-        ("Subgroups the model fails: the worst, with intervals", slice_chart(table)),
+        ("Subgroups the model fails", basis + words + dataframe_html(shown, index=False)),
+        ("Subgroups the model fails: the worst, with intervals", [basis, slice_chart(table)]),
     ]

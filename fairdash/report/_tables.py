@@ -36,6 +36,12 @@ def _breakable(value: object) -> str:
     return _e(value).replace("_", "_<wbr>").replace("/", "/<wbr>")
 
 
+def basis_html(whose: str, *, rows: int | None = None) -> str:
+    """The line that says which model (and thresholds) a section's numbers belong to."""
+    on = f", on {rows:,} rows" if rows is not None else ""
+    return f'<p class="basis">Numbers in this section: {_e(whose)}{on}.</p>'
+
+
 def _number(value: object, digits: int = 3) -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"

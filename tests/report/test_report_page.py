@@ -117,3 +117,19 @@ def test_no_escape_codes_and_no_raw_json(report):
     assert "\\u00d7" not in report and "\\u" not in report.split("<body>", 1)[1].split(
         "<script", 1)[0]
     assert "<pre>" not in report
+
+
+def test_every_section_of_model_numbers_says_whose_they_are(report, session):
+    sections = re.findall(r'<section id="([^"]+)"[^>]*><h2>(.*?)</h2>(.*?)</section>', report,
+                          flags=re.S)
+    about_data = {"data", "problem", "data-stage"}
+    checked = 0
+    for anchor, title, body in sections:
+        if anchor in about_data:
+            continue
+        assert '<p class="basis">' in body, title
+        checked += 1
+    assert checked >= 7
+    name = html.escape(session["current_model"])
+    assert f"Numbers in this section: the model {name}, as trained" in _section(
+        report, "Error rates by group")
