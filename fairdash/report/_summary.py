@@ -226,7 +226,7 @@ def executive_summary(
     *,
     model: str,
     favourable: str,
-    favourable_guessed: bool = False,
+    favourable_guessed: bool | None = None,
     min_group_size: int | None = None,
     models_table: pd.DataFrame | None = None,
     recommendation: Any = None,
@@ -245,8 +245,9 @@ def executive_summary(
         Its name.
     favourable : str
         The favourable outcome in words, e.g. ``"income = >50K"``.
-    favourable_guessed : bool, default=False
-        Whether the favourable outcome was guessed rather than chosen.
+    favourable_guessed : bool, optional
+        Whether the favourable outcome was guessed rather than chosen; None
+        when it is not known (the caveat then only names the outcome).
     min_group_size : int, optional
         Groups with fewer rows are left out of the comparisons and named in a
         caveat; by default the metrics' own ``min_group_size``.
@@ -289,8 +290,9 @@ def executive_summary(
             verdict = "passes" if ratio >= 0.8 else "fails"
             findings.insert(
                 1,
-                f"The lowest selection rate is {ratio:.0%} of the highest, so the four-fifths "
-                f"rule {verdict}.",
+                f"Among the {gaps['selection_rate'].n_groups} groups compared, the lowest "
+                f"selection rate is {ratio:.0%} of the highest, so the four-fifths rule "
+                f"{verdict}.",
             )
     else:
         findings.append(
@@ -310,15 +312,13 @@ def executive_summary(
             f"{len(small)} group(s) have fewer than {size} test rows and are left out of the "
             f"comparisons (still shown, flagged small, in the tables): {named}."
         )
-    caveats.append(
-        f"The favourable outcome is {favourable}"
-        + (
-            ": this was guessed from the data, not chosen; check that it is the outcome that is "
-            "good for the person."
-            if favourable_guessed
-            else ", as chosen for this audit."
-        )
-    )
+    how = {
+        True: ": this was guessed from the data, not chosen; check that it is the outcome that "
+        "is good for the person.",
+        False: ", as chosen for this audit.",
+        None: ": the selection rates above are the shares of people predicted to get it.",
+    }
+    caveats.append(f"The favourable outcome is {favourable}{how[favourable_guessed]}")
     if excluded_inputs:
         named = "; ".join(f"{c} ({r})" for c, r in excluded_inputs.items())
         caveats.append(

@@ -129,6 +129,7 @@ def test_gap_sentences_quote_independently_computed_numbers(summary_parts):
         tpr_sentence)
     assert f"a gap of {(tpr.max() - tpr.min()) * 100:.1f} percentage points" in tpr_sentence
     four_fifths = summary.findings[1]
+    assert four_fifths.startswith(f"Among the {len(rates)} groups compared, the lowest")
     assert f"{rates.min() / rates.max():.0%} of the highest" in four_fifths
     assert ("passes" in four_fifths) == (rates.min() / rates.max() >= 0.8)
 
@@ -175,4 +176,9 @@ def test_no_comparison_without_two_large_groups():
     assert summary.findings == [
         "Fewer than two groups have at least 30 test rows, so no groups are compared."
     ]
-    assert "as chosen for this audit" in summary.caveats[-1]
+    assert summary.caveats[-1] == (
+        "The favourable outcome is y = 1: the selection rates above are the shares of people "
+        "predicted to get it."
+    )
+    chosen = executive_summary(metrics, model="m", favourable="y = 1", favourable_guessed=False)
+    assert chosen.caveats[-1] == "The favourable outcome is y = 1, as chosen for this audit."
