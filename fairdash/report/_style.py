@@ -43,6 +43,7 @@ tr.recommended td { background: #edf7ee; font-weight: 600; }
 .notes li, .findings li, .caveats li { margin-bottom: 6px; }
 .chart { max-width: 100%; overflow: hidden; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+p, li { overflow-wrap: anywhere; }
 
 @page { size: A4; margin: 14mm 15mm; }
 @media print {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,10 +31,25 @@ _RATE_LABELS = {
     "roc_auc": "ROC AUC",
 }
 
+# Longest run of characters a table cell keeps on one line.
+_UNBROKEN = 20
+
+
 def _breakable(value: object) -> str:
-    """Escaped text that may wrap after ``_`` and ``/`` (identifiers have no spaces to wrap
-    at, and a table too wide for the page would be cut when printed)."""
-    return _e(value).replace("_", "_<wbr>").replace("/", "/<wbr>")
+    """Escaped text that may wrap after ``_``, ``/`` and every 20 characters of a long word.
+
+    Identifiers and codes have no spaces to wrap at, and a table too wide for
+    the page would be cut when printed.
+    """
+    out = []
+    for token in re.split(r"(\s+)", str(value)):
+        pieces = [
+            part[i:i + _UNBROKEN]
+            for part in re.split(r"(?<=[_/])", token)
+            for i in range(0, len(part), _UNBROKEN)
+        ]
+        out.append("<wbr>".join(_e(piece) for piece in pieces))
+    return "".join(out)
 
 
 def basis_html(whose: str, *, rows: int | None = None) -> str:
@@ -131,7 +147,7 @@ def _label(key: Any) -> str:
 
 
 # Metric columns per group table: more would not fit an A4 page's width.
-_GROUP_TABLE_COLUMNS = 6
+_GROUP_TABLE_COLUMNS = 5
 
 
 def _group_rows(metrics: GroupMetrics, columns: Sequence[str]) -> list[str]:

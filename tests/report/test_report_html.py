@@ -102,13 +102,13 @@ def test_groups_intervals_and_small_group_flags(report, parts):
     table = report[report.index('id="groups"'):report.index('id="data-stage"')]
     for key in metrics.by_group.index:
         assert f"<td>{key[1]}</td>" in table
-    # Narrow tables of at most six metrics each, every one with the four groups and overall.
+    # Narrow tables of at most five metrics each, every one with the four groups and overall.
     n_tables = table.count("<table")
     metric_columns = len(metrics.by_group.columns) - 1
-    assert n_tables == -(-metric_columns // 6) and n_tables > 1
+    assert n_tables == -(-metric_columns // 5) and n_tables > 1
     assert table.count("<tr") == n_tables * (1 + 4 + 1)  # header, 4 groups, overall
     for head in re.findall(r"<thead>(.*?)</thead>", table):
-        assert head.count("<th>") <= 2 + 2 + 6  # features, rows, small, metrics
+        assert head.count("<th>") <= 2 + 2 + 5  # features, rows, small, metrics
     small = metrics.small_group
     assert small.any() and not small.all()
     assert table.count('class="small-group"') == n_tables * int(small.sum())
