@@ -141,7 +141,7 @@ def app(session: dict) -> AppTest:
 
 
 def test_the_report_gets_the_subgroups_the_model_fails(session, monkeypatch):
-    import fairdash.report
+    import fairdash_app.report
 
     sections = []
 
@@ -149,7 +149,7 @@ def test_the_report_gets_the_subgroups_the_model_fails(session, monkeypatch):
         sections.extend(title for title, _ in extra_sections)
         return "<html></html>"
 
-    monkeypatch.setattr(fairdash.report, "audit_report_html", report)
+    monkeypatch.setattr(fairdash_app.report, "audit_report_html", report)
     at = app(session)
     at.switch_page("pages/report.py").run()
     assert not at.exception, at.exception

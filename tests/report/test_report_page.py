@@ -133,3 +133,24 @@ def test_every_section_of_model_numbers_says_whose_they_are(report, session):
     name = html.escape(session["current_model"])
     assert f"Numbers in this section: the model {name}, as trained" in _section(
         report, "Error rates by group")
+
+
+def test_the_loss_budget_set_on_the_page_reaches_the_recommendation(session):
+    made = []
+    original = fairdash_app.report.session_report
+    table = results_table(session["models"], with_fit_seconds=False)
+    budgets = {}
+    for points in (0.0, 50.0):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fairdash_app.report, "session_report",
+                          lambda *a, **k: made.append(k) or original(*a, **k))
+            at = AppTest.from_file(str(ROOT / "pages" / "report.py"), default_timeout=180)
+            for key, value in session.items():
+                at.session_state[key] = value
+            at.session_state["w:report.max_loss"] = points
+            at.run()
+        assert not at.exception, at.exception
+        assert made[-1]["max_performance_loss"] == points / 100
+        budgets[points] = recommend_model(table, max_performance_loss=points / 100)
+    # The rule's choice changes with the budget on these models (else this test proves nothing).
+    assert budgets[0.0].name != budgets[50.0].name
