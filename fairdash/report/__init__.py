@@ -12,7 +12,12 @@ for the page.
 """
 
 from fairdash.report._html import audit_report_html, dataframe_html, report_versions
-from fairdash.report._sections import models_section, whatif_section
+from fairdash.report._sections import (
+    calibration_section,
+    comparison_section,
+    models_section,
+    whatif_section,
+)
 from fairdash.report._slices import slice_sections
 from fairdash.report._summary import ExecutiveSummary, RateGap, executive_summary, rate_gap
 from fairdash.report._tables import basis_html
@@ -22,6 +27,8 @@ __all__ = [
     "RateGap",
     "audit_report_html",
     "basis_html",
+    "calibration_section",
+    "comparison_section",
     "dataframe_html",
     "executive_summary",
     "models_section",

@@ -11,11 +11,18 @@ import pandas as pd
 
 from fairdash.metrics import GroupMetrics
 from fairdash.report._summary import _gap_sentence, rate_gap
-from fairdash.report._tables import _breakable, _e, _label, _number
+from fairdash.report._tables import _breakable, _e, _label, _number, dataframe_html
 
-__all__ = ["models_section", "whatif_section"]
+__all__ = ["calibration_section", "comparison_section", "models_section", "whatif_section"]
 
 _WHATIF_RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "accuracy")
+_CALIBRATION_COLUMNS = {
+    "count": "rows",
+    "mean_score": "mean score",
+    "observed_rate": "observed rate",
+    "calibration_in_the_large": "calibration in the large",
+    "expected_calibration_error": "expected calibration error",
+}
 
 
 def _words(name: str) -> str:
@@ -190,3 +197,86 @@ def whatif_section(
         + f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def comparison_section(comparison: Any, *, favourable: str) -> str:
+    """Two models side by side per group: each rate's change with its interval, and flips.
+
+    Parameters
+    ----------
+    comparison : fairdash.metrics.ModelComparison
+        From :func:`fairdash.metrics.compare_models` (``by_group`` with
+        ``<rate>_first`` / ``_second`` / ``_change`` / ``_change_lower`` /
+        ``_change_upper`` per rate, ``gained`` and ``lost``).
+    favourable : str
+        The favourable outcome in words.
+
+    Returns
+    -------
+    str
+        An HTML fragment, every value escaped.
+    """
+    first, second = comparison.first_name, comparison.second_name
+    by_group = comparison.by_group
+    rates = [r for r in _WHATIF_RATES if f"{r}_change" in by_group]
+    head = "<th>group</th><th>rows</th>" + "".join(
+        f"<th>{_e(_words(r))}: {_e(second)} − {_e(first)}</th>" for r in rates
+    ) + f"<th>become {_e(favourable)}</th><th>no longer {_e(favourable)}</th>"
+
+    def row(label: str, values: pd.Series) -> str:
+        cells = f'<td>{_breakable(label)}</td><td class="num">{int(values["count"]):,}</td>'
+        for rate in rates:
+            change = values[f"{rate}_change"]
+            cells += (
+                f'<td class="num">{change * 100:+.1f}<br><small>'
+                f'{values[f"{rate}_change_lower"] * 100:+.1f} to '
+                f'{values[f"{rate}_change_upper"] * 100:+.1f}</small></td>'
+            )
+        return (
+            f'<tr>{cells}<td class="num">{int(values["gained"]):,}</td>'
+            f'<td class="num">{int(values["lost"]):,}</td></tr>'
+        )
+
+    rows = [row(_label(key), by_group.loc[key]) for key in by_group.index]
+    rows.append(row("overall", comparison.overall))
+    level = f"{comparison.confidence_level:.0%}"
+    words = (
+        f"<p>Per group, the change from {_e(first)} to {_e(second)} on the same test rows, in "
+        f"percentage points, with its {level} paired bootstrap interval "
+        f"({comparison.n_boot} resamples) below; then how many people's decisions flip each "
+        "way: who gains, who loses.</p>"
+    )
+    return words + (
+        f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def calibration_section(calibration: Any, *, note: str | None = None) -> str:
+    """Calibration by group as a table: observed rate against mean score, per group.
+
+    Parameters
+    ----------
+    calibration : fairdash.metrics.GroupCalibration
+        From :func:`fairdash.metrics.calibration_by_group` (its ``summary``).
+    note : str, optional
+        A sentence to add, e.g. :func:`fairdash.metrics.parity_conflict_note`.
+
+    Returns
+    -------
+    str
+        An HTML fragment, every value escaped.
+    """
+    summary = calibration.summary
+    shown = summary[[c for c in _CALIBRATION_COLUMNS if c in summary]]
+    shown = shown.rename(columns=_CALIBRATION_COLUMNS)
+    shown.index = pd.Index([_label(k) for k in shown.index], name="group")
+    words = (
+        "<p>Per group: the mean score against the observed share with the favourable outcome. "
+        "Calibration in the large is observed minus mean score (positive: the scores understate "
+        "the group's favourable outcomes); the expected calibration error is the row-weighted "
+        "mean gap over the score bins (0 is perfectly calibrated).</p>"
+    )
+    if note:
+        words += f"<p>{_e(note)}</p>"
+    return words + dataframe_html(shown)
