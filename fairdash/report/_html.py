@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import platform
+import textwrap
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
@@ -58,6 +59,10 @@ def report_versions() -> dict[str, str]:
     return versions
 
 
+# Characters of a chart title per line at the chart's width.
+_TITLE_CHARACTERS = 75
+
+
 def _figure_html(figure: Any, div_id: str) -> str:
     # A fixed width that fits an A4 page: a responsive chart keeps its screen width in print.
     sized = type(figure)(figure)
@@ -66,6 +71,16 @@ def _figure_html(figure: Any, div_id: str) -> str:
         height=sized.layout.height or CHART_HEIGHT,
         autosize=False,
     )
+    title = sized.layout.title.text
+    if title and len(title) > _TITLE_CHARACTERS:
+        # A title longer than the page is cut: wrap it at spaces (never inside an entity).
+        lines = textwrap.wrap(title, _TITLE_CHARACTERS, break_long_words=False,
+                              break_on_hyphens=False)
+        top = sized.layout.margin.t
+        sized.update_layout(
+            title_text="<br>".join(lines),
+            margin_t=max(top if top is not None else 80, 40 + 22 * len(lines)),
+        )
     # plotly.js is in the page's <head> once; figures only carry their data.
     return sized.to_html(
         full_html=False,

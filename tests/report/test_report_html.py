@@ -238,3 +238,22 @@ def test_a_mapping_section_is_escaped_json_text(parts):
     assert section.startswith("<pre>") and HOSTILE not in section
     assert "&lt;script&gt;" in section
     assert "Female × White" in section and "\\u00d7" not in section  # no escape codes
+
+
+def test_charts_fit_an_a4_page_and_long_titles_wrap(parts):
+    import json
+
+    from fairdash.report._style import CHART_WIDTH
+
+    _, problem, metrics, _ = parts
+    title = " ".join(["a long chart title about &lt;groups&gt;"] * 6)
+    fig = go.Figure(go.Bar(x=["a"], y=[1]), layout={"title": {"text": title}})
+    report = audit_report_html(metrics, problem=problem, extra_sections=[("Wide", fig)])
+    section = report.split(">Wide</h2>", 1)[1].split("</section>", 1)[0]
+    layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),"
+                                  r"\s*\{", section, flags=re.S).group(2))
+    assert layout["width"] == CHART_WIDTH and layout["autosize"] is False
+    lines = layout["title"]["text"].split("<br>")
+    assert len(lines) > 1 and all(len(line) <= 75 for line in lines)
+    assert " ".join(lines) == title  # wrapped at spaces only, entities intact
+    assert fig.layout.width is None  # the caller's figure is left as it was
