@@ -8,17 +8,21 @@ from typing import Any
 import numpy as np
 
 import fairdash
-from fairdash.plots import model_figures
+from fairdash import html_text
+from fairdash.metrics import calibration_by_group, compare_models, parity_conflict_note
+from fairdash.plots import model_comparison_chart, model_figures, reliability_chart
 from fairdash.report import (
     audit_report_html,
     basis_html,
+    calibration_section,
+    comparison_section,
     executive_summary,
     models_section,
     slice_sections,
     whatif_section,
 )
 from fairdash.thresholds import ThresholdCurves
-from fairdash.tradeoff import recommend_model, results_table
+from fairdash.tradeoff import recommend_model, tradeoff_table
 from fairdash_app.workflows import data_stage_for
 
 __all__ = ["DISPARITY", "PERFORMANCE", "session_report"]
@@ -63,8 +67,13 @@ def session_report(
     """
     problem, data = evaluation.problem, evaluation.data
     favourable = f"{problem.target} = {problem.positive_label}"
-    # No fit times: they vary from run to run, and the report must be reproducible.
-    table = results_table(models, with_fit_seconds=False) if models else None
+    y_test, sensitive = evaluation.y_test, evaluation.sensitive_test
+    # Methods and parameters in words, and paired bootstrap intervals (seeded: reproducible).
+    table = (
+        tradeoff_table(models, y_true=y_test, sensitive_features=sensitive,
+                       performance=PERFORMANCE, disparity=DISPARITY).drop(columns="fit_seconds")
+        if models else None
+    )
     figures = model_figures(model.metrics, model_name=model.name, models_table=table)
     recommendation, why_not = None, None
     if table is not None:
@@ -78,7 +87,7 @@ def session_report(
         recommendation=recommendation, leakage_warnings=leakage_warnings,
         thresholds_set=bool(thresholds),
     )
-    rows = len(evaluation.y_test)
+    rows = len(y_test)
     every_model = basis_html(f"each of the {len(models)} models listed", rows=rows)
     extra: list[tuple[str, Any]] = []
     if table is not None:
@@ -90,8 +99,31 @@ def session_report(
         extra.append(("Error rates by group", [
             basis_html(f"the model {model.name}, as trained", rows=rows), figures["error_rates"]
         ]))
+    if recommendation is not None and not recommendation.is_baseline:
+        by_name = {m.name: m for m in models}
+        first, second = by_name[recommendation.baseline], by_name[recommendation.name]
+        comparison = compare_models(y_test, first.y_pred, second.y_pred, sensitive,
+                                    first_name=first.name, second_name=second.name)
+        extra.append(("The recommended model beside the unmitigated one", [
+            basis_html(f"the models {first.name} and {second.name}, as trained", rows=rows),
+            comparison_section(comparison, favourable=favourable),
+            model_comparison_chart(comparison),
+        ]))
+    if model.y_score is not None:
+        basis = basis_html(f"the model {model.name}'s scores", rows=rows)
+        try:
+            calibration = calibration_by_group(y_test, model.y_score, sensitive,
+                                               min_group_size=model.metrics.min_group_size)
+        except fairdash.InputError as err:  # e.g. scores that are not probabilities
+            extra.append(("Calibration by group", f"{basis}<p>Not shown: {html_text(err)}</p>"))
+        else:
+            extra.append(("Calibration by group", [
+                basis,
+                calibration_section(calibration, note=parity_conflict_note(model.metrics)),
+                reliability_chart(calibration, columns=2),  # three panels a row overlap on A4
+            ]))
     if thresholds and model.y_score is not None:
-        curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
+        curves = ThresholdCurves(y_test, model.y_score, sensitive)
         chosen = np.array([thresholds.get(label, np.inf) for label in curves.labels()])
         whatif = curves.metrics(chosen, min_group_size=model.metrics.min_group_size)
         extra.append(("What-if thresholds (not the model as trained)", whatif_section(

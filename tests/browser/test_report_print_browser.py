@@ -40,6 +40,8 @@ EXPECTED_SECTIONS = (
     "Models tried and the recommendation",
     "Performance vs disparity",
     "Error rates by group",
+    "The recommended model beside the unmitigated one",
+    "Calibration by group",
     "What-if thresholds (not the model as trained)",
     "Subgroups the model fails",
 )

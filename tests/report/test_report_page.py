@@ -155,3 +155,31 @@ def test_the_loss_budget_set_on_the_page_reaches_the_recommendation(session):
         budgets[points] = recommend_model(table, max_performance_loss=points / 100)
     # The rule's choice changes with the budget on these models (else this test proves nothing).
     assert budgets[0.0].name != budgets[50.0].name
+
+
+def test_side_by_side_flips_and_calibration_of_the_session(report, session):
+    from fairdash.metrics import calibration_by_group
+
+    table = results_table(session["models"], with_fit_seconds=False)
+    chosen = recommend_model(table, max_performance_loss=0.01)
+    assert not chosen.is_baseline  # else the section is rightly absent and this proves nothing
+    by_name = {m.name: m for m in session["models"]}
+    evaluation = session["evaluation"]
+    frame = evaluation.sensitive_test.assign(
+        first=by_name[chosen.baseline].y_pred, second=by_name[chosen.name].y_pred)
+    section = _section(report, "The recommended model beside the unmitigated one")
+    assert f"from {html.escape(chosen.baseline)} to {html.escape(chosen.name)}" in section
+    for group, rows in frame.groupby("sex"):
+        gained = int(((rows["first"] == 0) & (rows["second"] == 1)).sum())
+        lost = int(((rows["first"] == 1) & (rows["second"] == 0)).sum())
+        cells = re.search(rf"<td>{group}</td>(.*?)</tr>", section).group(1)
+        values = re.findall(r'class="num">([^<]+)', cells)
+        assert values[0] == f"{len(rows):,}" and values[-2:] == [f"{gained:,}", f"{lost:,}"]
+        change = rows["second"].mean() - rows["first"].mean()
+        assert values[1] == f"{change * 100:+.1f}"
+    calibration = calibration_by_group(
+        evaluation.y_test, session["models"][0].y_score, evaluation.sensitive_test)
+    section = _section(report, "Calibration by group")
+    for group, row in calibration.summary.iterrows():
+        assert f"{row['expected_calibration_error']:.3f}" in section, group
+    assert "Base rates" in section
