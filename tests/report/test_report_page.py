@@ -123,7 +123,7 @@ def test_no_escape_codes_and_no_raw_json(report):
 def test_every_section_of_model_numbers_says_whose_they_are(report, session):
     sections = re.findall(r'<section id="([^"]+)"[^>]*><h2>(.*?)</h2>(.*?)</section>', report,
                           flags=re.S)
-    about_data = {"data", "problem", "data-stage"}
+    about_data = {"data", "problem", "notes", "data-stage"}
     checked = 0
     for anchor, title, body in sections:
         if anchor in about_data:
