@@ -82,4 +82,7 @@ def test_demo_compare_select_whatif_report(page, tmp_path):
     assert html.count("js-plotly-plot") + html.count("Plotly.newPlot") >= 2
     for group in ("Female", "Male", "Amer-Indian-Eskimo", "Asian-Pac-Islander"):
         assert group in html
+    # The summary comes first and says whose numbers these are; the report prints to A4.
+    assert html.index("<h2>Executive summary</h2>") < html.index("<h2>Contents</h2>")
+    assert "Numbers in this section: the model" in html and "@page { size: A4" in html
     page.screenshot(path="test-artifacts/report.png")
