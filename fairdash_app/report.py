@@ -22,7 +22,13 @@ from fairdash.report import (
     whatif_section,
 )
 from fairdash.thresholds import ThresholdCurves
-from fairdash.tradeoff import recommend_model, tradeoff_table
+from fairdash.tradeoff import (
+    describe_hypervolume,
+    hypervolume,
+    hypervolume_reference,
+    recommend_model,
+    tradeoff_table,
+)
 from fairdash_app.workflows import data_stage_for
 
 __all__ = ["DISPARITY", "PERFORMANCE", "session_report"]
@@ -94,7 +100,16 @@ def session_report(
         extra.append(("Models tried and the recommendation", every_model + models_section(
             table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
     if "tradeoff" in figures:
-        extra.append(("Performance vs disparity", [every_model, figures["tradeoff"]]))
+        front = table[table["on_front"]]
+        reference = hypervolume_reference(1 - table[PERFORMANCE], table[DISPARITY])
+        volume = hypervolume(1 - front[PERFORMANCE], front[DISPARITY], reference=reference)
+        words = (
+            f"{len(table)} models, {len(front)} on the Pareto front. "
+            + describe_hypervolume(volume, reference, performance=PERFORMANCE,
+                                   disparity=DISPARITY)
+        )
+        extra.append(("Performance vs disparity",
+                      [every_model, f"<p>{html_text(words)}</p>", figures["tradeoff"]]))
     if "error_rates" in figures:
         extra.append(("Error rates by group", [
             basis_html(f"the model {model.name}, as trained", rows=rows), figures["error_rates"]

@@ -183,3 +183,17 @@ def test_side_by_side_flips_and_calibration_of_the_session(report, session):
     for group, row in calibration.summary.iterrows():
         assert f"{row['expected_calibration_error']:.3f}" in section, group
     assert "Base rates" in section
+
+
+def test_the_trade_off_section_says_what_the_hypervolume_measures(report, session):
+    from fairdash.tradeoff import hypervolume, hypervolume_reference
+
+    table = results_table(session["models"], with_fit_seconds=False)
+    front = table[table["on_front"]]
+    reference = hypervolume_reference(1 - table["accuracy"],
+                                      table["demographic_parity_difference"])
+    volume = hypervolume(1 - front["accuracy"], front["demographic_parity_difference"],
+                         reference=reference)
+    section = _section(report, "Performance vs disparity")
+    assert f"{len(table)} models, {len(front)} on the Pareto front." in section
+    assert f"Hypervolume {volume:.4f}" in section and volume > 0
