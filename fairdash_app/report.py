@@ -45,6 +45,7 @@ def session_report(
     thresholds: dict[str, float] | None = None,
     slices: Any = None,
     max_performance_loss: float = 0.01,
+    min_group_size: int = 30,
     leakage_warnings: Sequence[str] = (),
 ) -> tuple[str, str | None]:
     """The report of a classification session, and why there is no recommendation, if not.
@@ -62,6 +63,9 @@ def session_report(
         The Discover page's last search for ``model``.
     max_performance_loss : float, default=0.01
         The recommendation's budget (:func:`fairdash.tradeoff.recommend_model`).
+    min_group_size : int, default=30
+        The small-group policy: smaller groups are left out of every summary
+        number and named.
     leakage_warnings : sequence of str
         Warnings that inputs may be recorded after the outcome.
 
@@ -72,7 +76,7 @@ def session_report(
         Why no model is recommended (e.g. no unmitigated model to compare with).
     """
     problem, data = evaluation.problem, evaluation.data
-    favourable = f"{problem.target} = {problem.positive_label}"
+    favourable = problem.favourable_outcome
     y_test, sensitive = evaluation.y_test, evaluation.sensitive_test
     # Methods and parameters in words, and paired bootstrap intervals (seeded: reproducible).
     table = (
@@ -82,19 +86,29 @@ def session_report(
     )
     figures = model_figures(model.metrics, model_name=model.name, models_table=table)
     recommendation, why_not = None, None
-    if table is not None:
+    # One model (e.g. audited predictions) leaves nothing to choose between.
+    if table is not None and len(table) > 1:
         try:
             recommendation = recommend_model(table, performance=PERFORMANCE, disparity=DISPARITY,
                                              max_performance_loss=max_performance_loss)
         except fairdash.InputError as err:
             why_not = str(err)
     summary = executive_summary(
-        model.metrics, model=model.name, favourable=favourable, models_table=table,
-        recommendation=recommendation, leakage_warnings=leakage_warnings,
+        model.metrics, model=model.name, favourable=favourable,
+        favourable_guessed=problem.positive_label_guessed, min_group_size=min_group_size,
+        models_table=table, recommendation=recommendation,
+        excluded_inputs=problem.excluded_features, leakage_warnings=leakage_warnings,
         thresholds_set=bool(thresholds),
     )
     rows = len(y_test)
     every_model = basis_html(f"each of the {len(models)} models listed", rows=rows)
+    sizes = model.metrics.group_sizes
+    if ((sizes > 0) & (sizes < min_group_size)).any():
+        # The trade-off's bootstrap covers every group; say so where the summary does not.
+        every_model += (
+            f"<p>The models' disparities (and the recommendation) count every group, those "
+            f"with fewer than {min_group_size} rows included, as on the Compare page.</p>"
+        )
     extra: list[tuple[str, Any]] = []
     if table is not None:
         extra.append(("Models tried and the recommendation", every_model + models_section(
@@ -128,7 +142,7 @@ def session_report(
         basis = basis_html(f"the model {model.name}'s scores", rows=rows)
         try:
             calibration = calibration_by_group(y_test, model.y_score, sensitive,
-                                               min_group_size=model.metrics.min_group_size)
+                                               min_group_size=min_group_size)
         except fairdash.InputError as err:  # e.g. scores that are not probabilities
             extra.append(("Calibration by group", f"{basis}<p>Not shown: {html_text(err)}</p>"))
         else:
@@ -140,7 +154,7 @@ def session_report(
     if thresholds and model.y_score is not None:
         curves = ThresholdCurves(y_test, model.y_score, sensitive)
         chosen = np.array([thresholds.get(label, np.inf) for label in curves.labels()])
-        whatif = curves.metrics(chosen, min_group_size=model.metrics.min_group_size)
+        whatif = curves.metrics(chosen, min_group_size=min_group_size)
         extra.append(("What-if thresholds (not the model as trained)", whatif_section(
             whatif, model=model.name, thresholds=thresholds, favourable=favourable)))
     if slices is not None:
@@ -148,7 +162,7 @@ def session_report(
     html = audit_report_html(
         model.metrics, problem=problem, model=model.name, inputs=problem.feature_columns,
         source=evaluation.data_name, n_rows=len(data), n_columns=data.shape[1],
-        data_stage=data_stage_for(data, problem), notes=problem.notes, summary=summary,
-        extra_sections=extra,
+        data_stage=data_stage_for(data, problem), notes=problem.notes,
+        min_group_size=min_group_size, summary=summary, extra_sections=extra,
     )
     return html, why_not

@@ -16,6 +16,7 @@ from fairdash_app.state import (
     cache,
     current_model,
     init_state,
+    min_group_size,
     stale_notice,
     widget_key,
 )
@@ -75,13 +76,13 @@ if classification:
              "parity difference among those at most this much less accurate than the "
              "unmitigated model.",
     )
-    leakage = state.get("leakage")
+    leakage = state["leakage"]
     slices = state["slices"]
     html, no_recommendation = session_report(
         model, models, evaluation, thresholds=state["thresholds"],
         slices=slices[1] if slices is not None and slices[0] == model.uid else None,
-        max_performance_loss=max_loss / 100,
-        leakage_warnings=[leakage.message] if getattr(leakage, "suspicious", False) else [],
+        max_performance_loss=max_loss / 100, min_group_size=min_group_size(),
+        leakage_warnings=[leakage.message] if leakage is not None and leakage.suspicious else [],
     )
     if no_recommendation:
         st.info(f"No recommendation in the report: {no_recommendation}")

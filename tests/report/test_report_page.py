@@ -197,3 +197,25 @@ def test_the_trade_off_section_says_what_the_hypervolume_measures(report, sessio
     section = _section(report, "Performance vs disparity")
     assert f"{len(table)} models, {len(front)} on the Pareto front." in section
     assert f"Hypervolume {volume:.4f}" in section and volume > 0
+
+
+def test_report_follows_the_definition_and_the_small_group_policy(session):
+    made = []
+    original = fairdash_app.report.session_report
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fairdash_app.report, "session_report",
+                      lambda *a, **k: made.append(k) or original(*a, **k))
+        at = AppTest.from_file(str(ROOT / "pages" / "report.py"), default_timeout=180)
+        for key, value in session.items():
+            at.session_state[key] = value
+        at.session_state["w:data.min_group_size"] = 400
+        at.run()
+    assert not at.exception, at.exception
+    assert made[-1]["min_group_size"] == 400
+    html_text = original(*[session["models"][0], session["models"], session["evaluation"]],
+                         min_group_size=400)[0]
+    summary = _section(html_text, "Executive summary")
+    # Fewer than two groups of 400 test rows: nothing compared, both groups named as left out.
+    assert "Fewer than two groups have at least 400 test rows" in summary
+    assert "2 group(s) have fewer than 400 test rows" in summary
+    assert "The favourable outcome is risk = 1: this was guessed" in summary

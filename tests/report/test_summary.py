@@ -182,3 +182,17 @@ def test_no_comparison_without_two_large_groups():
     )
     chosen = executive_summary(metrics, model="m", favourable="y = 1", favourable_guessed=False)
     assert chosen.caveats[-1] == "The favourable outcome is y = 1, as chosen for this audit."
+
+
+def test_the_summary_gaps_are_the_headline_disparities_under_the_same_policy(summary_parts):
+    metrics, summary = summary_parts[3], summary_parts[-1]
+    headline = metrics.disparities(min_group_size=30)
+    gaps = summary.gaps
+    assert gaps["selection_rate"].gap == pytest.approx(
+        headline["demographic_parity_difference"], abs=1e-12)
+    assert gaps["true_positive_rate"].gap == pytest.approx(
+        headline["equal_opportunity_difference"], abs=1e-12)
+    assert max(gaps["true_positive_rate"].gap, gaps["false_positive_rate"].gap) == pytest.approx(
+        headline["equalized_odds_difference"], abs=1e-12)
+    assert gaps["selection_rate"].ratio == pytest.approx(
+        headline["disparate_impact_ratio"], abs=1e-12)
