@@ -37,6 +37,15 @@ __all__ = ["DISPARITY", "PERFORMANCE", "session_report"]
 PERFORMANCE, DISPARITY = "accuracy", "demographic_parity_difference"
 
 
+def _guessed(problem: Any, data: Any) -> bool | None:
+    """Whether the favourable outcome was guessed: None when it is FairDash's guess but was
+    given (the user may have kept the guess or confirmed it; the report cannot tell)."""
+    if problem.positive_label_guessed:
+        return True
+    guess, _ = fairdash.guess_positive_label(data[problem.target])
+    return None if guess == problem.positive_label else False
+
+
 def session_report(
     model: Any,
     models: Sequence[Any],
@@ -95,7 +104,7 @@ def session_report(
             why_not = str(err)
     summary = executive_summary(
         model.metrics, model=model.name, favourable=favourable,
-        favourable_guessed=problem.positive_label_guessed, min_group_size=min_group_size,
+        favourable_guessed=_guessed(problem, data), min_group_size=min_group_size,
         models_table=table, recommendation=recommendation,
         excluded_inputs=problem.excluded_features, leakage_warnings=leakage_warnings,
         thresholds_set=bool(thresholds),

@@ -247,7 +247,7 @@ def executive_summary(
         The favourable outcome in words, e.g. ``"income = >50K"``.
     favourable_guessed : bool, optional
         Whether the favourable outcome was guessed rather than chosen; None
-        when it is not known (the caveat then only names the outcome).
+        when it is not known (the caveat then asks to check it).
     min_group_size : int, optional
         Groups with fewer rows are left out of the comparisons and named in a
         caveat; by default the metrics' own ``min_group_size``.
@@ -316,7 +316,8 @@ def executive_summary(
         True: ": this was guessed from the data, not chosen; check that it is the outcome that "
         "is good for the person.",
         False: ", as chosen for this audit.",
-        None: ": the selection rates above are the shares of people predicted to get it.",
+        None: ": the selection rates above are the shares of people predicted to get it; "
+        "check that it is the outcome that is good for the person.",
     }
     caveats.append(f"The favourable outcome is {favourable}{how[favourable_guessed]}")
     if excluded_inputs:

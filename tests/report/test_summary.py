@@ -178,7 +178,7 @@ def test_no_comparison_without_two_large_groups():
     ]
     assert summary.caveats[-1] == (
         "The favourable outcome is y = 1: the selection rates above are the shares of people "
-        "predicted to get it."
+        "predicted to get it; check that it is the outcome that is good for the person."
     )
     chosen = executive_summary(metrics, model="m", favourable="y = 1", favourable_guessed=False)
     assert chosen.caveats[-1] == "The favourable outcome is y = 1, as chosen for this audit."
