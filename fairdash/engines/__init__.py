@@ -21,6 +21,7 @@ from fairdash.engines._data_dir import DATA_DIR_VARIABLE, list_data_dir, resolve
 from fairdash.engines._engines import (
     DEFAULT_SCORE_BINS,
     aggregate_log,
+    describe_log,
     log_group_metrics,
     resolve_files,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "HistogramThresholdCurves",
     "aggregate_log",
     "bin_edges",
+    "describe_log",
     "list_data_dir",
     "log_group_metrics",
     "metrics_from_cell_table",
