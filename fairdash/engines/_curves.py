@@ -16,7 +16,7 @@ import numpy as np
 
 from fairdash._errors import InputError
 from fairdash.engines._aggregate import CellTable, favourable_indicators, table_groups
-from fairdash.thresholds import ThresholdCurves
+from fairdash.thresholds import ThresholdCurves, index_order_codes
 
 __all__ = ["HistogramThresholdCurves", "bin_edges", "threshold_curves_from_table"]
 
@@ -128,12 +128,7 @@ class HistogramThresholdCurves(ThresholdCurves):
         self.n_groups = groups.n_groups
         self.score_range = table.score_range
         self._n_bins = table.n_bins
-        # Codes numbered in index order (as fairdash.thresholds.sorted_group_codes does).
-        codes = groups.codes[len(table.cells) :]
-        if groups.order is not None:
-            position = np.empty(len(groups.order), dtype=np.intp)
-            position[groups.order] = np.arange(len(groups.order))
-            codes = position[codes]
+        codes = index_order_codes(groups)[len(table.cells) :]
         bins = hist["b"].to_numpy(np.int64)
         positive = hist["y"].isin(favourable).to_numpy()
         rows = hist["n"].to_numpy(np.int64)
@@ -148,27 +143,13 @@ class HistogramThresholdCurves(ThresholdCurves):
         pos_w = np.bincount(
             inverse, weights=np.where(positive, weight, 0), minlength=len(keys)
         ).astype(dtype)
-        entry_group = keys // table.n_bins
-        entry_bin = keys % table.n_bins
-        self._scores = bin_edges(entry_bin, score_range=table.score_range, n_bins=table.n_bins)
-        entries = np.bincount(entry_group, minlength=self.n_groups)
-        self._starts = np.concatenate([[0], np.cumsum(entries)])
+        edges = bin_edges(keys % table.n_bins, score_range=table.score_range,
+                          n_bins=table.n_bins)
+        entries = np.bincount(keys // table.n_bins, minlength=self.n_groups)
+        self._cumulate(edges, all_w, pos_w, entries)
         self.group_sizes = np.bincount(codes, weights=rows, minlength=self.n_groups).astype(
             np.int64
         )
-        # Group g owns cumulative entries [starts[g] + g, starts[g + 1] + g] (a leading zero).
-        n_entries = len(keys)
-        cum_all = np.zeros(n_entries + self.n_groups, dtype=dtype)
-        cum_pos = np.zeros(n_entries + self.n_groups, dtype=dtype)
-        for g in range(self.n_groups):
-            a, b = self._starts[g], self._starts[g + 1]
-            np.cumsum(all_w[a:b], out=cum_all[a + g + 1 : b + g + 1])
-            np.cumsum(pos_w[a:b], out=cum_pos[a + g + 1 : b + g + 1])
-        self._cum_all = cum_all
-        self._cum_pos = cum_pos
-        last = self._starts[1:] + np.arange(self.n_groups)
-        self._total = cum_all[last]
-        self._positives = cum_pos[last]
 
     def snap(self, thresholds: Any) -> np.ndarray:
         """The bin edge each threshold acts as: the group's lowest edge at or above it.
