@@ -207,6 +207,7 @@ def choose_server_log() -> None:
     ones = [v for v in labels if str(v) == "1"]
     positive = _pick(f"Which value of '{target}' is the good outcome for the person "
                      "(favourable)?", labels, "positive", (ones or labels)[-1], format_func=str)
+    positive = positive.item() if hasattr(positive, "item") else positive  # numpy to Python
     if current and log.positive_label == positive:
         _show(log)
         return

@@ -104,6 +104,10 @@ if log is not None:  # a server-side log: curves from its score histograms
     problem = log.problem()
     curves, uid = log.curves, log.uid
     bounds = curves.score_range
+    if bounds[1] <= bounds[0]:
+        st.info(f"Every score in **{log.name}** is {bounds[0]:g}, so a threshold selects "
+                "everybody or nobody: there is nothing to move.")
+        st.stop()
     step = threshold_step(np.asarray(bounds))  # about 100 key presses across the scores
     st.caption(f"Server-side log: **{log.name}** · a row is selected when its score ≥ its "
                "threshold")

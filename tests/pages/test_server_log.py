@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fairdash.engines import log_group_metrics
-from fairdash_app.server_log import EDGES_NOTE
+from fairdash_app.server_log import EDGES_NOTE, log_report_html
 from fairdash_app.state import SERVER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def opened(data_dir):
     at.selectbox(key="w:data.log.positive").set_value(0).run()
     assert not at.exception, at.exception
     log = at.session_state["log_audit"]
-    assert log is not None and log.positive_label == 0
+    assert log is not None and log.positive_label == 0 and type(log.positive_label) is int
     assert any("Audited **predictions/**: 4,000 rows" in s.value for s in at.success)
     return at, log
 
@@ -166,6 +166,8 @@ def test_report_renders(opened):
     buttons = {b.proto.label for b in at.get("download_button")}
     assert {"HTML report", "Group metrics (CSV)"} <= buttons
     assert at.get("plotly_chart")
+    html = log_report_html(log, thresholds={"Female × 18-25": 0.5})
+    assert "predictions/" in html and "4,000" in html and "What-if thresholds" in html
 
 
 @pytest.mark.parametrize("name", ["mitigate", "compare", "discover"])
