@@ -53,6 +53,9 @@ def main() -> None:
     query.pop("result")
     slider = _common.timed(lambda: curves.metrics(next(moves)), 300)
     slider.pop("result")
+    for timing in (query, slider):  # medians only: a thousand runs would swamp the JSON
+        timing.pop("runs_s")
+        timing.pop("runs_cpu_s")
     strategies = {name: _common.timed(lambda name=name: apply_strategy(curves, name), 3)
                   for name in STRATEGIES}
     for timing in strategies.values():
