@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from fairdash import InputError
+from fairdash import InputError, markdown_text
 from fairdash._problem import Problem
 from fairdash.engines import (
     DATA_DIR_VARIABLE,
+    DEFAULT_SCORE_BINS,
     CellTable,
     HistogramThresholdCurves,
     aggregate_log,
@@ -50,9 +51,9 @@ PAGE = "data"
 NO_SCORE = "(no score)"
 #: Said wherever What-if works on a log's histogram.
 EDGES_NOTE = (
-    "Thresholds on a server-side log come from per-group score histograms (65,536 equal-width "
-    "bins): exact at the histogram's edges; a threshold between two edges acts as the next "
-    "edge up."
+    f"Thresholds on a server-side log come from per-group score histograms "
+    f"({DEFAULT_SCORE_BINS:,} equal-width bins): exact at the histogram's edges; a threshold "
+    "between two edges acts as the next edge up."
 )
 
 
@@ -70,6 +71,11 @@ class LogAudit:
     metrics: GroupMetrics
     curves: HistogramThresholdCurves | None
     uid: str  # new for every audit (What-if keeps its strategy outcome per uid)
+
+    @property
+    def name_md(self) -> str:
+        """The log's name as markdown that shows it as it is (file names can hold anything)."""
+        return markdown_text(self.name)
 
     def problem(self) -> Problem:
         """The problem definition the report shows (no model inputs: the model is not here)."""
@@ -169,7 +175,7 @@ def choose_server_log() -> None:
     except InputError as err:
         st.error(str(err))
         return
-    st.caption(f"{len(columns)} columns: " + ", ".join(columns))
+    st.caption(f"{len(columns)} columns: " + ", ".join(map(markdown_text, columns)))
     names = list(columns)
     left, right = st.columns(2)
     with left:
@@ -205,7 +211,7 @@ def choose_server_log() -> None:
         return
     labels = sorted(pd.unique(table.cells["y"].dropna()), key=str)
     ones = [v for v in labels if str(v) == "1"]
-    positive = _pick(f"Which value of '{target}' is the good outcome for the person "
+    positive = _pick(f"Which value of '{markdown_text(target)}' is the good outcome for the person "
                      "(favourable)?", labels, "positive", (ones or labels)[-1], format_func=str)
     positive = positive.item() if hasattr(positive, "item") else positive  # numpy to Python
     if current and log.positive_label == positive:
@@ -234,7 +240,7 @@ def _show(log: LogAudit) -> None:
         st.warning(note)
     groups = int((log.metrics.by_group["count"] > 0).sum())
     st.success(
-        f"Audited **{log.name}**: {log.table.n_rows:,} rows in {groups} groups, counted by "
+        f"Audited **{log.name_md}**: {log.table.n_rows:,} rows in {groups} groups, counted by "
         "DuckDB where the log lives. Explore, What-if and Report now show it; pages that "
         "need the rows themselves say so.", icon=":material/check:",
     )

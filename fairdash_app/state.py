@@ -307,7 +307,7 @@ def needs_rows_notice() -> bool:
     log = st.session_state.get("log_audit")
     if log is not None:
         st.info(
-            f"The current audit is the server-side log **{log.name}**, reduced to counts "
+            f"The current audit is the server-side log **{log.name_md}**, reduced to counts "
             "where it lives: this page needs the rows themselves (to retrain, compare "
             "models, search slices, draw score distributions or calibration), so it is not "
             "available for it. **Explore**, **What-if** and **Report** work on the log."

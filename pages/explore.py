@@ -81,7 +81,7 @@ if log is not None:  # a server-side log: everything below from its counts
     metrics = log.metrics
     features = list(log.sensitive_features)
     classification = True
-    st.caption(f"Server-side log: **{log.name}** · {log.table.n_rows:,} rows, counted by "
+    st.caption(f"Server-side log: **{log.name_md}** · {log.table.n_rows:,} rows, counted by "
                "DuckDB where the log lives")
 else:
     if not require_models():

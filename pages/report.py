@@ -50,7 +50,7 @@ if upload is not None and st.button("Restore", key=action_key("report", "restore
 
 log = active_log()
 if log is not None:  # a server-side log: the report from its counts
-    st.caption(f"Server-side log: **{log.name}** · {log.table.n_rows:,} rows, counted by DuckDB "
+    st.caption(f"Server-side log: **{log.name_md}** · {log.table.n_rows:,} rows, counted by DuckDB "
                "where the log lives")
     st.subheader("Downloads")
     st.download_button("HTML report", log_report_html(log, thresholds=state["thresholds"]),

@@ -97,7 +97,7 @@ st.title("What-if thresholds")
 log = active_log()
 if log is not None:  # a server-side log: curves from its score histograms
     if log.curves is None:
-        st.info(f"The log **{log.name}** was audited without a score column, so there are no "
+        st.info(f"The log **{log.name_md}** was audited without a score column, so there are no "
                 "thresholds to move. Choose its score column on the Data & model page.")
         st.stop()
     model = evaluation = None
@@ -105,11 +105,11 @@ if log is not None:  # a server-side log: curves from its score histograms
     curves, uid = log.curves, log.uid
     bounds = curves.score_range
     if bounds[1] <= bounds[0]:
-        st.info(f"Every score in **{log.name}** is {bounds[0]:g}, so a threshold selects "
+        st.info(f"Every score in **{log.name_md}** is {bounds[0]:g}, so a threshold selects "
                 "everybody or nobody: there is nothing to move.")
         st.stop()
     step = threshold_step(np.asarray(bounds))  # about 100 key presses across the scores
-    st.caption(f"Server-side log: **{log.name}** · a row is selected when its score ≥ its "
+    st.caption(f"Server-side log: **{log.name_md}** · a row is selected when its score ≥ its "
                "threshold")
     st.info(EDGES_NOTE, icon=":material/info:")
 else:

@@ -83,7 +83,7 @@ def opened(data_dir):
     assert not at.exception, at.exception
     log = at.session_state["log_audit"]
     assert log is not None and log.positive_label == 0 and type(log.positive_label) is int
-    assert any("Audited **predictions/**: 4,000 rows" in s.value for s in at.success)
+    assert any("Audited **predictions\\/**: 4,000 rows" in s.value for s in at.success)
     return at, log
 
 
