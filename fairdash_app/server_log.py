@@ -10,7 +10,6 @@ from :func:`~fairdash.engines.metrics_from_cell_table`, What-if from
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import uuid
 from dataclasses import dataclass
@@ -120,13 +119,8 @@ def log_table(
 
 def pair_metrics(log: LogAudit, rows: str, columns: str) -> GroupMetrics:
     """Metrics over two of the log's sensitive features (the cells summed over the others)."""
-    pair = [rows, columns]
-    table = dataclasses.replace(
-        log.table, sensitive_features=pair,
-        binned={k: v for k, v in log.table.binned.items() if k in pair},
-    )
-    return metrics_from_cell_table(table, target=log.target, prediction=log.prediction,
-                                   pos_label=log.positive_label)
+    return metrics_from_cell_table(log.table.over([rows, columns]), target=log.target,
+                                   prediction=log.prediction, pos_label=log.positive_label)
 
 
 def log_report_html(log: LogAudit, *, thresholds: dict | None = None) -> str:

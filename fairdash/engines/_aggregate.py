@@ -11,7 +11,7 @@ building :class:`~fairdash.metrics.GroupMetrics` from the cell sums.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,22 @@ class CellTable:
     source: str
     notes: tuple[str, ...] = field(default=())
     n_columns: int = 0
+
+    def over(self, sensitive_features: Sequence[str]) -> CellTable:
+        """The same counts over some of the sensitive features (summed over the others).
+
+        The rows keep their keys; :func:`metrics_from_cell_table` adds up rows
+        that share a group, so no pass over the log is needed.
+        """
+        chosen = list(sensitive_features)
+        unknown = [c for c in chosen if c not in self.sensitive_features]
+        if unknown or not chosen:
+            raise InputError(
+                f"Choose sensitive features among {self.sensitive_features}; got {chosen}.",
+                column=unknown[0] if unknown else None,
+            )
+        binned = {k: v for k, v in self.binned.items() if k in chosen}
+        return replace(self, sensitive_features=chosen, binned=binned)
 
     def key_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The key columns of ``cells`` or ``histogram`` as the ordered categoricals that

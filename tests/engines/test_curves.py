@@ -176,3 +176,16 @@ def test_refusals(log_folder):
     with pytest.raises(InputError, match="does not occur in the column 'income'"):
         threshold_curves_from_table(table_of(log_folder, n_score_bins=64), target="income",
                                     prediction="pred", pos_label="yes")
+
+
+def test_table_over_two_features_equals_group_metrics(log_folder, log_frame):
+    """The Explore heatmap's metrics: the counts summed over the third feature."""
+    table = table_of(log_folder, n_score_bins=64).over(["sex", "age"])
+    got = metrics_from_cell_table(table, target="income", prediction="pred", pos_label=">50K")
+    want = group_metrics(log_frame["income"], np.where(log_frame["pred"] == 1, ">50K", "<=50K"),
+                         sensitive_frame(log_frame, ["sex", "age"]), pos_label=">50K")
+    assert got.by_group.index.equals(want.by_group.index)
+    pd.testing.assert_frame_equal(got.by_group.drop(columns="roc_auc"), want.by_group,
+                                  rtol=0, atol=1e-12)
+    with pytest.raises(InputError, match="Choose sensitive features among"):
+        table.over(["income"])

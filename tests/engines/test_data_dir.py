@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fairdash import InputError
-from fairdash.engines import list_data_dir, resolve_in_data_dir
+from fairdash.engines import describe_log, list_data_dir, resolve_in_data_dir
 
 
 @pytest.fixture
@@ -67,3 +67,9 @@ def test_refuses_with_a_clear_message(data_dir, name, message):
 def test_missing_data_dir(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         list_data_dir(tmp_path / "nowhere")
+
+
+def test_describe_log_reads_the_columns(data_dir):
+    columns = describe_log(resolve_in_data_dir("logs", data_dir=data_dir))
+    assert list(columns) == ["g", "y", "p"]
+    assert columns["g"] == "VARCHAR" and columns["y"] == "BIGINT"
