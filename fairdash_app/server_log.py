@@ -34,7 +34,13 @@ from fairdash.engines import (
 )
 from fairdash.metrics import GroupMetrics
 from fairdash.report import audit_report_html
-from fairdash_app.state import action_key, discard_results, min_group_size, widget_key
+from fairdash_app.state import (
+    NO_SCORE,
+    action_key,
+    discard_results,
+    min_group_size,
+    widget_key,
+)
 
 __all__ = [
     "LogAudit",
@@ -47,7 +53,6 @@ __all__ = [
 ]
 
 PAGE = "data"
-NO_SCORE = "(no score)"
 #: Said wherever What-if works on a log's histogram.
 EDGES_NOTE = (
     f"Thresholds on a server-side log come from per-group score histograms "
@@ -120,7 +125,8 @@ def log_table(
 def pair_metrics(log: LogAudit, rows: str, columns: str) -> GroupMetrics:
     """Metrics over two of the log's sensitive features (the cells summed over the others)."""
     return metrics_from_cell_table(log.table.over([rows, columns]), target=log.target,
-                                   prediction=log.prediction, pos_label=log.positive_label)
+                                   prediction=log.prediction, pos_label=log.positive_label,
+                                   min_group_size=min_group_size())
 
 
 def log_report_html(log: LogAudit, *, thresholds: dict | None = None) -> str:
