@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from fairdash.engines import log_group_metrics
 from fairdash_app.server_log import EDGES_NOTE, log_report_html
-from fairdash_app.state import SERVER
+from fairdash_app.state import DEFAULT_MIN_GROUP_SIZE, SERVER
 
 ROOT = Path(__file__).resolve().parents[2]
 SENSITIVE = ["sex", "age_band"]
@@ -117,6 +117,7 @@ def test_explore_shows_the_engine_numbers(opened, data_dir):
     expected = log_group_metrics(
         str(Path(root) / "predictions"), target="reoffended", prediction="predicted",
         sensitive_features=SENSITIVE, pos_label=0, score="risk_low",
+        min_group_size=DEFAULT_MIN_GROUP_SIZE,  # the app's default small-group policy
     )
     at = run("explore", log)
     table = at.dataframe[0].value
