@@ -14,6 +14,7 @@ import os
 import uuid
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -34,6 +35,7 @@ from fairdash.engines import (
 )
 from fairdash.metrics import GroupMetrics
 from fairdash.report import audit_report_html
+from fairdash.thresholds import threshold_step
 from fairdash_app.state import (
     NO_SCORE,
     action_key,
@@ -75,6 +77,7 @@ class LogAudit:
     metrics: GroupMetrics
     curves: HistogramThresholdCurves | None
     uid: str  # new for every audit (What-if keeps its strategy outcome per uid)
+    slider_step: float = 0.01  # What-if's slider step, from the occupied bin edges
 
     @property
     def name_md(self) -> str:
@@ -227,10 +230,13 @@ def choose_server_log() -> None:
         st.error(str(err))
         return
     discard_results()  # models and what was derived from them belong to other data
+    step = 0.01 if curves is None else threshold_step(
+        np.concatenate([curves.group_scores(g) for g in range(curves.n_groups)])
+    )
     state["log_audit"] = LogAudit(
         name=name, target=target, prediction=prediction, score=spec["score"],
         sensitive_features=spec["sensitive"], positive_label=positive, table=table,
-        metrics=metrics, curves=curves, uid=uuid.uuid4().hex,
+        metrics=metrics, curves=curves, uid=uuid.uuid4().hex, slider_step=step,
     )
     _show(state["log_audit"])
 

@@ -108,7 +108,7 @@ if log is not None:  # a server-side log: curves from its score histograms
         st.info(f"Every score in **{log.name_md}** is {bounds[0]:g}, so a threshold selects "
                 "everybody or nobody: there is nothing to move.")
         st.stop()
-    step = threshold_step(np.asarray(bounds))  # about 100 key presses across the scores
+    step = log.slider_step  # about 100 key presses across the scores
     st.caption(f"Server-side log: **{log.name_md}** · a row is selected when its score ≥ its "
                "threshold")
     st.info(EDGES_NOTE, icon=":material/info:")

@@ -140,6 +140,8 @@ def test_whatif_works_on_the_histogram(opened, data_dir):
     at = run("whatif", log)
     assert any(EDGES_NOTE in i.value for i in at.info)
     slider = at.slider(key="w:whatif.all")
+    assert (slider.min, slider.max) == log.curves.score_range
+    assert slider.proto.step == 0.01  # about 100 steps across scores from 0 to 1
     slider.set_value(0.55).run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
