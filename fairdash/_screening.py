@@ -45,9 +45,11 @@ _MOSTLY_MISSING = 0.5
 # Text columns with at least this share of distinct values per row name rows (ids, names).
 _TEXT_ID_SHARE = 0.5
 # Integer columns need this share of distinct values to be identifiers, and either an
-# id-like name or values spread like a counter (range at most this many times the count).
+# id-like name or values like a counter: nearly consecutive (range at most this many times
+# the count) or increasing with the row order. A measurement with many distinct values
+# (an income in a small file) is neither.
 _INT_ID_SHARE = 0.95
-_COUNTER_SPREAD = 4.0
+_COUNTER_SPREAD = 1.5
 _ID_NAME = re.compile(r"(^|[_\W])(id|ids|key|uuid|number|num|no|nr|code)($|[_\W])|id$", re.I)
 # Free text: most values have several words, and there are many distinct values.
 _FREE_TEXT_WORDS = 2.5
@@ -186,7 +188,9 @@ def _structural(name: str, series: pd.Series, n_distinct: int) -> tuple[str, str
     if numeric and n_present >= 20 and n_distinct >= _INT_ID_SHARE * n_present:
         values = present.to_numpy(dtype="float64")
         spread = (values.max() - values.min() + 1) / n_distinct
-        if _ID_NAME.search(name) or spread <= _COUNTER_SPREAD:
+        steps = np.diff(values)
+        in_order = bool((steps > 0).all() or (steps < 0).all())
+        if _ID_NAME.search(name) or spread <= _COUNTER_SPREAD or in_order:
             return "identifier", (
                 f"Looks like an identifier: whole numbers, {n_distinct:,} distinct values in "
                 f"{n_present:,} rows" + (", named like an id" if _ID_NAME.search(name) else

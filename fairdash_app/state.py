@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULTS",
     "DEFAULT_MIN_GROUP_SIZE",
     "NO_SCORE",
+    "SERVER",
     "TRAIN",
     "UPLOAD",
     "Evaluation",
@@ -51,6 +52,7 @@ __all__ = [
     "init_state",
     "is_stale",
     "min_group_size",
+    "needs_rows_notice",
     "require_models",
     "set_models",
     "show_definition",
@@ -62,8 +64,9 @@ __all__ = [
 
 WIDGET_PREFIX = "w:"
 ACTION_PREFIX = "a:"
-#: The two data sources of the Data & model page.
+#: The data sources of the Data & model page (the server folder only when one is set).
 BUNDLED, UPLOAD = "Bundled data set", "Upload a file"
+SERVER = "Server data folder (large logs)"
 #: The two workflows of the Data & model page, and the score choice meaning "no score".
 TRAIN, AUDIT = "Train a model on this data", "Audit existing predictions"
 NO_SCORE = "(no score column)"
@@ -125,6 +128,8 @@ DEFAULTS = {
     "slices": None,  # (model uid, find_slices table): the Discover page's last search
     "leakage": None,  # fairdash.LeakageCheck of the trained run (suspiciously good?)
     "merged": {},  # rare categories merged into "Other" on Data & model: {column: values}
+    "log_audit": None,  # fairdash_app.server_log.LogAudit: a server-side log audited in place
+    "log_tables": {},  # CellTables of server-side logs, by (files, columns): aggregated once
 }
 #: Caches, each a dict keyed by model identity (``ModelResult.uid``).
 CACHES = {
@@ -147,7 +152,7 @@ _DERIVED_WIDGETS = (widget_key("whatif", "group."), widget_key("whatif", "all"))
 # Results: everything computed from data, problem or models.
 _RESULTS = (
     "run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds",
-    "slices", "strategy_outcome", "leakage",
+    "slices", "strategy_outcome", "leakage", "log_audit",
 )
 
 
@@ -296,8 +301,26 @@ def stale_notice() -> None:
         )
 
 
+def needs_rows_notice() -> bool:
+    """On a page that needs row-level data: say it is not available while the audit is a
+    server-side log (reduced to counts); True when that is the case."""
+    log = st.session_state.get("log_audit")
+    if log is not None:
+        st.info(
+            f"The current audit is the server-side log **{log.name_md}**, reduced to counts "
+            "where it lives: this page needs the rows themselves (to retrain, compare "
+            "models, search slices, draw score distributions or calibration), so it is not "
+            "available for it. **Explore**, **What-if** and **Report** work on the log."
+        )
+        link("explore", "Go to Explore")
+        return True
+    return False
+
+
 def require_models() -> bool:
     """Tell the user where to start if there is no model yet; True when there is one."""
+    if needs_rows_notice():
+        return False
     if current_model() is None or st.session_state.get("evaluation") is None:
         st.info(
             "No model yet. Train one on the **Data & model** page, run mitigations on the "

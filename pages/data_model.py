@@ -9,11 +9,13 @@ import fairdash
 from fairdash import datasets, io, markdown_text
 from fairdash.models import estimator_names, estimator_spec
 from fairdash.plots import group_rate_chart
+from fairdash_app.server_log import choose_server_log, data_dir
 from fairdash_app.state import (
     AUDIT,
     BUNDLED,
     DEFAULT_MIN_GROUP_SIZE,
     NO_SCORE,
+    SERVER,
     TRAIN,
     UPLOAD,
     UploadedTable,
@@ -99,8 +101,12 @@ def _choose_upload() -> UploadedTable | None:
 
 def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
     """Widgets for the data source; returns the data, its name, digest and suggestions."""
-    _default("source", BUNDLED)
-    source = st.radio("Data source", [BUNDLED, UPLOAD], horizontal=True, key=key("source"))
+    sources = [BUNDLED, UPLOAD, *([SERVER] if data_dir() else [])]
+    _default("source", BUNDLED, sources)
+    source = st.radio("Data source", sources, horizontal=True, key=key("source"))
+    if source == SERVER:  # audited where it lives: no DataFrame, no training
+        choose_server_log()
+        st.stop()
     if source == BUNDLED:
         names = datasets.names()
         _default("bundled", names[0], names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +26,8 @@ from fairdash.plots import (
     roc_curve_chart,
     score_distribution_chart,
 )
+from fairdash_app.server_log import active_log
+from fairdash_app.server_log import pair_metrics as log_pair_metrics
 from fairdash_app.state import (
     action_key,
     current_model,
@@ -71,14 +74,25 @@ def _reference_choice(metrics) -> object:
 
 
 st.title("Explore")
-if not require_models():
-    st.stop()
-model = current_model()
-evaluation = st.session_state["evaluation"]
-problem = evaluation.problem
-metrics = model.metrics
-st.caption(f"Current model: **{model.name}** · {len(evaluation.test_index):,} test rows")
-classification = problem.task == "classification"
+log = active_log()
+if log is not None:  # a server-side log: everything below from its counts
+    model = evaluation = None
+    problem = log.problem()
+    metrics = log.metrics
+    features = list(log.sensitive_features)
+    classification = True
+    st.caption(f"Server-side log: **{log.name_md}** · {log.table.n_rows:,} rows, counted by "
+               "DuckDB where the log lives")
+else:
+    if not require_models():
+        st.stop()
+    model = current_model()
+    evaluation = st.session_state["evaluation"]
+    problem = evaluation.problem
+    metrics = model.metrics
+    features = list(problem.sensitive_features)
+    st.caption(f"Current model: **{model.name}** · {len(evaluation.test_index):,} test rows")
+    classification = problem.task == "classification"
 
 with st.expander("Which disparity matters for my use case?"):
     st.markdown(GUIDE)
@@ -121,7 +135,6 @@ else:
     errors = prediction_error_by_group(evaluation.y_test, model.y_pred, evaluation.sensitive_test)
     st.plotly_chart(prediction_error_chart(errors), key=action_key("explore", "prediction_error"))
 
-features = list(problem.sensitive_features)
 if len(features) >= 2:
     st.subheader("Heatmap over two sensitive features")
     c1, c2, c3 = st.columns(3)
@@ -130,17 +143,31 @@ if len(features) >= 2:
                            key=widget_key("explore", "heat_columns"))
     metric_names = [c for c in metrics.by_group.columns if c != "count"]
     metric = c3.selectbox("Metric", metric_names, key=widget_key("explore", "heat_metric"))
-    pair = evaluation.sensitive_test[[rows, columns]]
-    if classification:
+    if log is not None:
+        pair_metrics = log_pair_metrics(log, rows, columns)
+    elif classification:
+        pair = evaluation.sensitive_test[[rows, columns]]
         pair_metrics = group_metrics(evaluation.y_test, model.y_pred, pair, y_score=model.y_score)
     else:
+        pair = evaluation.sensitive_test[[rows, columns]]
         pair_metrics = regression_group_metrics(evaluation.y_test, model.y_pred, pair)
     st.plotly_chart(
         metric_heatmap(pair_metrics.to_frame(), metric=metric, rows=rows, columns=columns),
         key=action_key("explore", "heatmap"),
     )
 
-if classification and model.y_score is not None:
+if log is not None:
+    st.subheader("Scores by group")
+    st.info(
+        "Score distributions, ROC curves and calibration by group need every row's score, "
+        "so they are not available for a server-side log (it is reduced to counts where it "
+        "lives). "
+        + ("ROC AUC per group, from the score histograms, is in the table above; it is within "
+           f"{np.nanmax(metrics.roc_auc_error_bound.to_numpy()):.1e} of the exact value "
+           "(the bound of pairs tied in one bin)."
+           if log.score else "Choose a score column on Data & model for ROC AUC and What-if.")
+    )
+elif classification and model.y_score is not None:
     st.subheader("Scores by group")
     labels = pd.Series(group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test)))
     st.plotly_chart(score_distribution_chart(model.y_score, labels),

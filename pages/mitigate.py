@@ -19,7 +19,14 @@ from fairdash.tradeoff import (
     results_table,
 )
 from fairdash_app.navigation import link
-from fairdash_app.state import AUDIT, action_key, init_state, stale_notice, widget_key
+from fairdash_app.state import (
+    AUDIT,
+    action_key,
+    init_state,
+    needs_rows_notice,
+    stale_notice,
+    widget_key,
+)
 from fairdash_app.workflows import mitigate_and_store, model_data
 
 init_state()
@@ -121,6 +128,8 @@ def _progress_runner(bar, log):
 
 state = st.session_state
 st.title("Mitigate")
+if needs_rows_notice():
+    st.stop()
 problem = state["problem"]
 data = model_data()  # rare categories merged as chosen on Data & model
 if data is None or problem is None:

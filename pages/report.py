@@ -11,6 +11,7 @@ from fairdash.io import to_csv_bytes
 from fairdash.plots import model_figures
 from fairdash.tradeoff import results_table
 from fairdash_app.report import session_report
+from fairdash_app.server_log import active_log, log_report_html
 from fairdash_app.state import (
     action_key,
     cache,
@@ -46,6 +47,22 @@ if upload is not None and st.button("Restore", key=action_key("report", "restore
         st.error(str(err))
     else:
         st.success(message)
+
+log = active_log()
+if log is not None:  # a server-side log: the report from its counts
+    st.caption(f"Server-side log: **{log.name_md}** · {log.table.n_rows:,} rows, counted by DuckDB "
+               "where the log lives")
+    st.subheader("Downloads")
+    st.download_button("HTML report", log_report_html(log, thresholds=state["thresholds"]),
+                       "fairdash-report.html", "text/html", key=action_key("report", "html"),
+                       type="primary")
+    st.download_button("Group metrics (CSV)",
+                       to_csv_bytes(log.metrics.to_frame().reset_index()), "group_metrics.csv",
+                       "text/csv", key=action_key("report", "groups_csv"))
+    st.subheader("Charts")
+    for name, fig in model_figures(log.metrics).items():
+        st.plotly_chart(fig, key=action_key("report", f"chart.{name}"))
+    st.stop()
 
 model = current_model()
 evaluation = state["evaluation"]

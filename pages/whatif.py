@@ -19,6 +19,7 @@ from fairdash.thresholds import (
     thresholded_model,
     thresholds_by_group,
 )
+from fairdash_app.server_log import EDGES_NOTE, active_log
 from fairdash_app.state import (
     action_key,
     add_model,
@@ -59,11 +60,12 @@ def curves_for(model, evaluation) -> ThresholdCurves:
     return curves[model.uid]
 
 
-def _slider_value(t: float) -> float:
-    return float(min(max(t, 0.0), 1.0))
+def _slider_value(t: float, bounds: tuple[float, float]) -> float:
+    return float(min(max(t, bounds[0]), bounds[1]))
 
 
-def use_strategy(strategy: str, curves: ThresholdCurves, uid: str) -> None:
+def use_strategy(strategy: str, curves: ThresholdCurves, uid: str,
+                 bounds: tuple[float, float]) -> None:
     """Set the sliders to a strategy's thresholds (a button callback, before widgets render)
     and keep what the strategy achieved against its target."""
     cost = float(state.get(COST, 1.0))
@@ -75,11 +77,11 @@ def use_strategy(strategy: str, curves: ThresholdCurves, uid: str) -> None:
     present = curves.group_sizes > 0
     if strategy == "single_best":
         state[MODE] = SINGLE
-        state[ALL] = _slider_value(outcome.thresholds[0])
+        state[ALL] = _slider_value(outcome.thresholds[0], bounds)
     else:
         state[MODE] = PER_GROUP
     for g in np.flatnonzero(present):
-        state[group_key(g)] = _slider_value(outcome.thresholds[g])
+        state[group_key(g)] = _slider_value(outcome.thresholds[g], bounds)
     state["strategy_outcome"] = {"uid": uid, "label": STRATEGY_LABELS[strategy],
                                  "outcome": outcome}
 
@@ -92,20 +94,43 @@ def start_per_group(present: np.ndarray) -> None:
 
 
 st.title("What-if thresholds")
-if not require_models():
-    st.stop()
-model = current_model()
-evaluation = state["evaluation"]
-if model.y_score is None:
-    st.info(
-        f"The current model, **{model.name}**, gives no scores, so there are no thresholds to "
-        "move. Choose a model with scores on the Compare page."
-    )
-    st.stop()
-curves = curves_for(model, evaluation)
+log = active_log()
+if log is not None:  # a server-side log: curves from its score histograms
+    if log.curves is None:
+        st.info(f"The log **{log.name_md}** was audited without a score column, so there are no "
+                "thresholds to move. Choose its score column on the Data & model page.")
+        st.stop()
+    model = evaluation = None
+    problem = log.problem()
+    curves, uid = log.curves, log.uid
+    bounds = curves.score_range
+    if bounds[1] <= bounds[0]:
+        st.info(f"Every score in **{log.name_md}** is {bounds[0]:g}, so a threshold selects "
+                "everybody or nobody: there is nothing to move.")
+        st.stop()
+    step = log.slider_step  # about 100 key presses across the scores
+    st.caption(f"Server-side log: **{log.name_md}** · a row is selected when its score ≥ its "
+               "threshold")
+    st.info(EDGES_NOTE, icon=":material/info:")
+else:
+    if not require_models():
+        st.stop()
+    model = current_model()
+    evaluation = state["evaluation"]
+    if model.y_score is None:
+        st.info(
+            f"The current model, **{model.name}**, gives no scores, so there are no thresholds "
+            "to move. Choose a model with scores on the Compare page."
+        )
+        st.stop()
+    problem = evaluation.problem
+    curves, uid = curves_for(model, evaluation), model.uid
+    bounds = (0.0, 1.0)
+    step = threshold_step(model.y_score)  # about 100 key presses across the scores
+    st.caption(f"Current model: **{model.name}** · a row is selected when its score ≥ its "
+               "threshold")
 labels = curves.labels()
 present = np.flatnonzero(curves.group_sizes > 0)
-st.caption(f"Current model: **{model.name}** · a row is selected when its score ≥ its threshold")
 
 c1, c2 = st.columns([2, 1])
 state.setdefault(MODE, SINGLE)
@@ -121,16 +146,15 @@ st.markdown("**One-click strategies**")
 cols = st.columns(len(STRATEGIES))
 for col, name in zip(cols, STRATEGIES, strict=True):
     col.button(STRATEGY_LABELS[name], key=action_key("whatif", f"strategy.{name}"),
-               help=STRATEGIES[name], on_click=use_strategy, args=(name, curves, model.uid))
+               help=STRATEGIES[name], on_click=use_strategy, args=(name, curves, uid, bounds))
 if state["flash"]:
     st.toast(state["flash"])
     state["flash"] = None
 
 thresholds = np.full(curves.n_groups, np.inf)
-state.setdefault(ALL, 0.5)
-step = threshold_step(model.y_score)  # about 100 key presses across the scores
+state.setdefault(ALL, _slider_value(0.5, bounds) if log is None else sum(bounds) / 2)
 if mode == SINGLE:
-    value = st.slider("Threshold", 0.0, 1.0, step=step, key=ALL, format="%.3f")
+    value = st.slider("Threshold", *bounds, step=step, key=ALL, format="%.3f")
     thresholds[present] = value
 else:
     grid = st.columns(min(4, len(present)) or 1)
@@ -138,16 +162,20 @@ else:
         state.setdefault(group_key(g), state[ALL])  # start from the single threshold
         with grid[i % len(grid)]:
             thresholds[g] = st.slider(
-                f"{labels[g]} (n={curves.group_sizes[g]:,})", 0.0, 1.0, step=step,
+                f"{labels[g]} (n={curves.group_sizes[g]:,})", *bounds, step=step,
                 key=group_key(g), format="%.3f",
             )
+if log is not None:
+    thresholds = curves.snap(thresholds)  # the edges in effect: exact there
 metrics = curves.metrics(thresholds)
 state["thresholds"] = thresholds_by_group(curves, thresholds)
 
 applied = state["strategy_outcome"]
-if applied is not None and applied["uid"] == model.uid:
+if applied is not None and applied["uid"] == uid:
     outcome = applied["outcome"]
-    chosen = np.array([_slider_value(t) for t in outcome.thresholds])
+    chosen = np.array([_slider_value(t, bounds) for t in outcome.thresholds])
+    if log is not None:
+        chosen = curves.snap(chosen)
     if np.allclose(thresholds[present], chosen[present]):
         text = f"**{applied['label']}**. {outcome.summary()}"
         (st.success if outcome.met and not outcome.reasons else st.warning)(text)
@@ -156,7 +184,7 @@ if applied is not None and applied["uid"] == model.uid:
 
 total_cost = decision_cost(curves.cell_sums(thresholds).sum(axis=0), cost_ratio=cost)
 readings = summary_readings(
-    metrics, min_group_size=min_group_size(), favourable=evaluation.problem.favourable_outcome
+    metrics, min_group_size=min_group_size(), favourable=problem.favourable_outcome
 )
 summary = readings.disparities
 cards = st.columns(4)
@@ -184,7 +212,7 @@ st.dataframe(thresholded_group_table(curves, thresholds, metrics), width="stretc
              key=action_key("whatif", "table"))
 
 export = {
-    "model": model.name,
+    "model": log.name if log is not None else model.name,
     "rule": "selected when score >= threshold",
     "cost_ratio": cost,
     "thresholds": state["thresholds"],
@@ -194,7 +222,10 @@ c1.download_button(
     "Download thresholds (JSON)", json.dumps(export, indent=2), "thresholds.json",
     "application/json", key=action_key("whatif", "download"),
 )
-if c2.button("Add this thresholded model to Compare", key=action_key("whatif", "add")):
+if log is not None:
+    c2.caption("Adding the thresholded model to Compare needs every row's decision, which a "
+               "server-side log does not bring into the app.")
+elif c2.button("Add this thresholded model to Compare", key=action_key("whatif", "add")):
     new = thresholded_model(
         model, curves=curves, thresholds=thresholds, y_true=evaluation.y_test,
         sensitive_features=evaluation.sensitive_test, cost_ratio=cost,

@@ -309,3 +309,21 @@ def test_repeated_headers_read_by_io_are_screened_as_duplicates():
     screen = fairdash.screen_features(data, target=MESSY["target"], sensitive_features=SENSITIVE)
     for copy in MESSY["repeated"]:
         assert screen.loc[copy, "check"] == "duplicate"
+
+
+def test_a_measurement_with_distinct_values_is_not_an_identifier():
+    rng = np.random.default_rng(1)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "team": rng.choice(["a", "b", "c"], n),
+            "income": (np.arange(n) * 7919) % 1000,  # 300 distinct values spread over 0-999
+            "row": rng.permutation(n) + 1000,  # a shuffled, consecutive counter
+            "case": np.cumsum(rng.integers(1, 9, n)),  # increasing with gaps
+            "approved": rng.choice(["yes", "no"], n),
+        }
+    )
+    screen = fairdash.screen_features(frame, target="approved", sensitive_features=["team"])
+    assert screen.loc["income", "verdict"] == "use"
+    assert screen.loc["row", "check"] == "identifier"
+    assert screen.loc["case", "check"] == "identifier"

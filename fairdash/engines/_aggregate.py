@@ -11,7 +11,7 @@ building :class:`~fairdash.metrics.GroupMetrics` from the cell sums.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,9 +24,15 @@ from fairdash.metrics._group_metrics import (
     grouped_roc_auc,
     metrics_from_cell_sums,
 )
-from fairdash.metrics._grouping import encode_sensitive_features
+from fairdash.metrics._grouping import GroupEncoding, encode_sensitive_features
 
-__all__ = ["CellTable", "metrics_from_cell_table", "roc_auc_error_bound"]
+__all__ = [
+    "CellTable",
+    "favourable_indicators",
+    "metrics_from_cell_table",
+    "roc_auc_error_bound",
+    "table_groups",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,22 @@ class CellTable:
     source: str
     notes: tuple[str, ...] = field(default=())
     n_columns: int = 0
+
+    def over(self, sensitive_features: Sequence[str]) -> CellTable:
+        """The same counts over some of the sensitive features (summed over the others).
+
+        The rows keep their keys; :func:`metrics_from_cell_table` adds up rows
+        that share a group, so no pass over the log is needed.
+        """
+        chosen = list(sensitive_features)
+        unknown = [c for c in chosen if c not in self.sensitive_features]
+        if unknown or not chosen:
+            raise InputError(
+                f"Choose sensitive features among {self.sensitive_features}; got {chosen}.",
+                column=unknown[0] if unknown else None,
+            )
+        binned = {k: v for k, v in self.binned.items() if k in chosen}
+        return replace(self, sensitive_features=chosen, binned=binned)
 
     def key_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The key columns of ``cells`` or ``histogram`` as the ordered categoricals that
@@ -126,41 +148,11 @@ def _positive_values(values: Sequence[Any], label: Any, *, column: str) -> set:
     return matches
 
 
-def metrics_from_cell_table(
-    table: CellTable,
-    *,
-    target: str,
-    prediction: str,
-    pos_label: Any,
-    weighted: bool = False,
-    min_group_size: int = 30,
-    confidence_level: float = 0.95,
-) -> GroupMetrics:
-    """The :class:`~fairdash.metrics.GroupMetrics` of the log a :class:`CellTable` sums up.
-
-    Parameters
-    ----------
-    table : CellTable
-        The engine's counts.
-    target, prediction : str
-        Column names (for messages).
-    pos_label : scalar
-        The favourable outcome, as in the target column (a text spelling of it,
-        such as ``"1"`` for 1, is accepted). Predictions are either in the
-        target's labels or 0/1 with 1 favourable.
-    weighted : bool, default=False
-        Whether ``table`` holds weight sums (``sw``, ``sw2``).
-    min_group_size, confidence_level
-        As for :func:`fairdash.metrics.group_metrics`.
-
-    Returns
-    -------
-    GroupMetrics
-        Equal to ``group_metrics`` on the full log: counts exactly, rates to
-        rounding. ``roc_auc`` (with a score) is that of the binned scores;
-        ``attrs``-like attribute ``roc_auc_error_bound`` bounds its distance to
-        the exact AUC per group.
-    """
+def favourable_indicators(
+    table: CellTable, *, target: str, prediction: str, pos_label: Any
+) -> tuple[set, np.ndarray, np.ndarray]:
+    """The favourable labels, and which rows of ``table.cells`` hold a favourable true
+    and predicted outcome; refuses missing or non-binary labels and predictions."""
     cells = table.cells
     if cells["y"].isna().any():
         n = int(cells.loc[cells["y"].isna(), "n"].sum())
@@ -199,13 +191,60 @@ def metrics_from_cell_table(
             f"target's labels, but it holds {', '.join(map(repr, predicted[:5]))}.",
             column=prediction,
         )
+    return favourable, true_pos, pred_pos
 
-    hist = table.histogram
-    raw = [cells[table.sensitive_features]]
-    if hist is not None:
-        raw.append(hist[table.sensitive_features])
+
+def table_groups(table: CellTable) -> GroupEncoding:
+    """The groups of ``table``'s cells followed by those of its histogram (one encoding,
+    so both share the group order and labels of :func:`fairdash.metrics.group_metrics`)."""
+    raw = [table.cells[table.sensitive_features]]
+    if table.histogram is not None:
+        raw.append(table.histogram[table.sensitive_features])
     keys = table.key_frame(pd.concat(raw, ignore_index=True))
-    groups = encode_sensitive_features(keys, n_rows=len(keys))
+    return encode_sensitive_features(keys, n_rows=len(keys))
+
+
+def metrics_from_cell_table(
+    table: CellTable,
+    *,
+    target: str,
+    prediction: str,
+    pos_label: Any,
+    weighted: bool = False,
+    min_group_size: int = 30,
+    confidence_level: float = 0.95,
+) -> GroupMetrics:
+    """The :class:`~fairdash.metrics.GroupMetrics` of the log a :class:`CellTable` sums up.
+
+    Parameters
+    ----------
+    table : CellTable
+        The engine's counts.
+    target, prediction : str
+        Column names (for messages).
+    pos_label : scalar
+        The favourable outcome, as in the target column (a text spelling of it,
+        such as ``"1"`` for 1, is accepted). Predictions are either in the
+        target's labels or 0/1 with 1 favourable.
+    weighted : bool, default=False
+        Whether ``table`` holds weight sums (``sw``, ``sw2``).
+    min_group_size, confidence_level
+        As for :func:`fairdash.metrics.group_metrics`.
+
+    Returns
+    -------
+    GroupMetrics
+        Equal to ``group_metrics`` on the full log: counts exactly, rates to
+        rounding. ``roc_auc`` (with a score) is that of the binned scores;
+        ``attrs``-like attribute ``roc_auc_error_bound`` bounds its distance to
+        the exact AUC per group.
+    """
+    cells = table.cells
+    favourable, true_pos, pred_pos = favourable_indicators(
+        table, target=target, prediction=prediction, pos_label=pos_label
+    )
+    hist = table.histogram
+    groups = table_groups(table)
     n_groups = groups.n_groups
     codes = groups.codes[: len(cells)]
 

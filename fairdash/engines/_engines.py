@@ -29,7 +29,13 @@ from fairdash.engines._sql import (
 )
 from fairdash.metrics import GroupMetrics
 
-__all__ = ["DEFAULT_SCORE_BINS", "aggregate_log", "log_group_metrics", "resolve_files"]
+__all__ = [
+    "DEFAULT_SCORE_BINS",
+    "aggregate_log",
+    "describe_log",
+    "log_group_metrics",
+    "resolve_files",
+]
 
 #: Equal-width score bins of the histograms behind ROC AUC and what-if curves.
 DEFAULT_SCORE_BINS = 1 << 16
@@ -179,6 +185,18 @@ class _SparkSource:
         # pandas 3 do not fully agree).
         columns = list(rows[0].asDict())
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def describe_log(path: str | os.PathLike) -> dict[str, str]:
+    """The columns of a Parquet/CSV file, folder or glob and their types, read by DuckDB
+    from the files' metadata (no pass over the rows for Parquet).
+
+    Returns
+    -------
+    dict of str to str
+        Column name to DuckDB type name, in the files' order.
+    """
+    return dict(_DuckDBSource(path, threads=1).types)
 
 
 def _first_line(exc: Exception) -> str:

@@ -4,6 +4,7 @@ model a set of thresholds makes."""
 from fairdash.thresholds._curves import (
     ThresholdCurves,
     decision_cost,
+    index_order_codes,
     naive_cell_sums,
     sorted_group_codes,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "apply_strategy",
     "choose_thresholds",
     "decision_cost",
+    "index_order_codes",
     "naive_cell_sums",
     "sorted_group_codes",
     "threshold_step",

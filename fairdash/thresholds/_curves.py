@@ -9,7 +9,7 @@ import pandas as pd
 
 from fairdash._errors import InputError
 from fairdash.metrics._group_metrics import _FN, _FP, GroupMetrics, metrics_from_cell_sums
-from fairdash.metrics._grouping import encode_sensitive_features
+from fairdash.metrics._grouping import GroupEncoding, encode_sensitive_features
 from fairdash.metrics._validation import (
     binary_indicators,
     check_sample_weight,
@@ -17,7 +17,13 @@ from fairdash.metrics._validation import (
     numeric_array,
 )
 
-__all__ = ["ThresholdCurves", "decision_cost", "naive_cell_sums", "sorted_group_codes"]
+__all__ = [
+    "ThresholdCurves",
+    "decision_cost",
+    "index_order_codes",
+    "naive_cell_sums",
+    "sorted_group_codes",
+]
 
 
 def _selected(y_score: np.ndarray, thresholds: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -58,15 +64,20 @@ def decision_cost(cells: Any, *, cost_ratio: float) -> np.ndarray:
     return cost_ratio * cells[..., _FP] + cells[..., _FN]
 
 
-def sorted_group_codes(sensitive_features: Any, *, n_rows: int) -> tuple[np.ndarray, pd.Index]:
-    """One code per row numbered in group-index order (code ``i`` is ``index[i]``)."""
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+def index_order_codes(groups: GroupEncoding) -> np.ndarray:
+    """The encoding's codes renumbered in group-index order (code ``i`` is ``index[i]``)."""
     codes = groups.codes
     if groups.order is not None:
         position = np.empty(len(groups.order), dtype=np.intp)
         position[groups.order] = np.arange(len(groups.order))
         codes = position[codes]
-    return codes, groups.index
+    return codes
+
+
+def sorted_group_codes(sensitive_features: Any, *, n_rows: int) -> tuple[np.ndarray, pd.Index]:
+    """One code per row numbered in group-index order (code ``i`` is ``index[i]``)."""
+    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    return index_order_codes(groups), groups.index
 
 
 def naive_cell_sums(
@@ -142,24 +153,31 @@ class ThresholdCurves:
         self.n_groups = len(self.index)
         self._row_scores = score
         order = np.lexsort((score, codes))
-        self._scores = score[order]
         sizes = np.bincount(codes, minlength=self.n_groups)
         self.group_sizes = sizes
-        # Group g owns sorted rows [starts[g], starts[g + 1]) and cumulative
+        self._weighted = weights is not None
+        row_w = np.ones(n_rows, dtype=np.int64) if weights is None else weights[order]
+        self._cumulate(score[order], row_w, np.where(positive[order], row_w, 0), sizes)
+
+    def _cumulate(
+        self, scores: np.ndarray, weight: np.ndarray, positive_weight: np.ndarray,
+        entries: np.ndarray,
+    ) -> None:
+        """Keep the sorted scores and their per-group cumulative (positive) weights.
+
+        ``scores`` are sorted by group then score, group ``g`` owning ``entries[g]``
+        of them; ``weight`` and ``positive_weight`` go with them.
+        """
+        self._scores = scores
+        # Group g owns sorted entries [starts[g], starts[g + 1]) and cumulative
         # entries [starts[g] + g, starts[g + 1] + g] (one leading zero per group).
-        self._starts = np.concatenate([[0], np.cumsum(sizes)])
-        pos_sorted = positive[order]
-        w_sorted = None if weights is None else weights[order]
-        self._weighted = w_sorted is not None
-        dtype = np.float64 if self._weighted else np.int64
-        cum_all = np.zeros(n_rows + self.n_groups, dtype=dtype)
-        cum_pos = np.zeros(n_rows + self.n_groups, dtype=dtype)
-        row_w = np.ones(n_rows, dtype=dtype) if w_sorted is None else w_sorted
+        self._starts = np.concatenate([[0], np.cumsum(entries)])
+        cum_all = np.zeros(len(scores) + self.n_groups, dtype=weight.dtype)
+        cum_pos = np.zeros(len(scores) + self.n_groups, dtype=weight.dtype)
         for g in range(self.n_groups):
             a, b = self._starts[g], self._starts[g + 1]
-            lo = a + g
-            np.cumsum(row_w[a:b], out=cum_all[lo + 1 : b + g + 1])
-            np.cumsum(np.where(pos_sorted[a:b], row_w[a:b], 0), out=cum_pos[lo + 1 : b + g + 1])
+            np.cumsum(weight[a:b], out=cum_all[a + g + 1 : b + g + 1])
+            np.cumsum(positive_weight[a:b], out=cum_pos[a + g + 1 : b + g + 1])
         self._cum_all = cum_all
         self._cum_pos = cum_pos
         last = self._starts[1:] + np.arange(self.n_groups)

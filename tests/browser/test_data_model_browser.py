@@ -23,7 +23,12 @@ def test_adult_sex_race_logistic_regression(page):
     wait_idle(page)
     expect(page.get_by_role("combobox", name="Data set")).to_have_value("UCI Adult (Census Income)")
     sensitive = "Sensitive features (their combinations form the groups)"
-    chips = page.locator('[data-testid="stMultiSelect"] .react-aria-ComboBox [data-tag]')
+    # The page has two multiselects (sensitive features, model inputs): only the first's chips.
+    chips = (
+        page.locator('[data-testid="stMultiSelect"]')
+        .filter(has_text=sensitive)
+        .locator(".react-aria-ComboBox [data-tag]")
+    )
     for feature in ("sex", "race"):
         if chips.filter(has_text=feature).count() == 0:
             select_in_multiselect(page, sensitive, feature)
