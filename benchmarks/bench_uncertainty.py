@@ -25,8 +25,8 @@ _common.limit_threads(1)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from fairdash.groups import encode_groups  # noqa: E402
 from fairdash.metrics._group_metrics import rates_from_cell_sums  # noqa: E402
-from fairdash.metrics._grouping import encode_sensitive_features  # noqa: E402
 from fairdash.metrics._intervals import bootstrap_cell_sums  # noqa: E402
 from fairdash.tradeoff._uncertainty import disparity_from_rates, tradeoff_intervals  # noqa: E402
 
@@ -48,7 +48,7 @@ def make_case(n_rows: int, n_models: int, *, seed: int = 0):
 
 def per_model(y, sensitive, models, n_boot, seed):
     """The obvious use of the engine: one bootstrap per model, each on the same rows."""
-    groups = encode_sensitive_features(sensitive, n_rows=len(y))
+    groups = encode_groups(sensitive, n_rows=len(y))
     n_cells = 4 * groups.n_groups
     out = []
     for model in models:

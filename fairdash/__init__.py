@@ -5,7 +5,6 @@ The core library never imports streamlit; the dashboard in ``app.py`` and
 """
 
 from fairdash._errors import InputError
-from fairdash._groups import MISSING_LABEL, group_labels, is_binned, sensitive_frame
 from fairdash._markup import html_text, markdown_text, plotly_text
 from fairdash._problem import (
     Problem,
@@ -20,6 +19,7 @@ from fairdash._readings import (
     small_group_note,
     summary_readings,
 )
+from fairdash.groups import MISSING_LABEL, group_labels, is_binned, sensitive_frame
 
 __all__ = [
     "MISSING_LABEL",

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash._groups import group_labels, is_binned
 from fairdash._problem import Problem, define_problem, label_values
+from fairdash.groups import group_labels, is_binned
 from fairdash.metrics import GroupMetrics, group_metrics
 
 if TYPE_CHECKING:

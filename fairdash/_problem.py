@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash._groups import sensitive_frame
+from fairdash.groups import bin_edges, sensitive_frame, spelling_notes
 
 __all__ = ["Problem", "define_problem", "guess_positive_label", "infer_task", "label_values"]
 
@@ -64,6 +64,10 @@ class Problem:
         Bins for numeric sensitive features (see :func:`fairdash.sensitive_frame`).
     notes : tuple of str
         Things the user should know (rows left out, sensitive inputs, ...).
+    bin_edges : dict
+        The edges of every binned sensitive feature, decided once from the data
+        given to :func:`define_problem` and applied to any part of it, so that
+        train, calibration and test rows have the same groups.
     """
 
     target: str
@@ -75,6 +79,7 @@ class Problem:
     notes: tuple[str, ...] = ()
     positive_label_guessed: bool = False
     excluded_features: Mapping[str, str] = field(default_factory=dict)
+    bin_edges: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def favourable_outcome(self) -> str | None:
@@ -103,8 +108,14 @@ class Problem:
         return (y == self.positive_label).to_numpy(dtype="int64")
 
     def sensitive(self, data: pd.DataFrame) -> pd.DataFrame:
-        """The sensitive columns of ``data`` as categoricals (missing values a group)."""
-        return sensitive_frame(data, self.sensitive_features, bins=self.bins)
+        """The sensitive columns of ``data`` as categoricals (missing values a group).
+
+        Binned features use :attr:`bin_edges`, so any part of the data gets the
+        groups of the whole.
+        """
+        return sensitive_frame(
+            data, self.sensitive_features, bins=self.bins, edges=self.bin_edges
+        )
 
     def to_dict(self) -> dict:
         """A JSON-friendly description (for exports and configuration files)."""
@@ -312,7 +323,8 @@ def define_problem(
             )
         positive_label = matches[0]
 
-    frame = sensitive_frame(data, sensitive_features, bins=bins)
+    edges = bin_edges(data, sensitive_features, bins=bins)
+    frame = sensitive_frame(data, sensitive_features, edges=edges)
     for name in sensitive_features:
         categories = frame[name].cat.categories
         if len(categories) > max_categories:
@@ -327,6 +339,7 @@ def define_problem(
                 f"The sensitive feature '{name}' is missing in every row: all rows fall in "
                 "the '(missing)' group."
             )
+    notes.extend(spelling_notes(data, sensitive_features))
 
     if feature_columns is None:
         excluded = {target} if include_sensitive else {target, *sensitive_features}
@@ -369,6 +382,7 @@ def define_problem(
             for k, v in (bins or {}).items()
         },
         notes=tuple(notes),
+        bin_edges=edges,
         positive_label_guessed=guessed,
         excluded_features=excluded_features,
     )

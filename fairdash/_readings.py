@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fairdash._groups import group_labels
+from fairdash.groups import group_labels
 
 if TYPE_CHECKING:
     from fairdash.metrics import GroupMetrics

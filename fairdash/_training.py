@@ -11,9 +11,10 @@ from sklearn.model_selection import train_test_split
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
+from fairdash.groups import encode_groups
 from fairdash.models import make_model, positive_scores
 
-__all__ = ["TrainingRun", "split_indices", "train_model"]
+__all__ = ["TrainingRun", "problem_strata", "split_indices", "train_model"]
 
 
 @dataclass
@@ -102,6 +103,25 @@ def split_indices(
     return np.sort(train), np.sort(test)
 
 
+def problem_strata(problem: Problem, sensitive: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+    """The strata of a split: intersectional group, and class for classification.
+
+    Parameters
+    ----------
+    problem : Problem
+    sensitive : pandas.DataFrame
+        The sensitive columns of the rows, from ``problem.sensitive``.
+    y : numpy.ndarray
+        The rows' encoded target.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+    """
+    groups = encode_groups(sensitive, n_rows=len(sensitive))
+    return groups.strata(y if problem.task == "classification" else None)
+
+
 def _check_finite(X: pd.DataFrame) -> None:
     # scikit-learn rejects infinities with a message that names no column.
     for name in X.columns:
@@ -149,19 +169,12 @@ def train_model(
     frame = data.loc[rows]
     y = problem.encode_target(frame)
     sensitive = problem.sensitive(frame)
-    group_codes = np.zeros(len(frame), dtype=np.int64)
-    for name in sensitive.columns:
-        cat = sensitive[name].cat
-        group_codes = group_codes * len(cat.categories) + cat.codes.to_numpy(dtype=np.int64)
-    if problem.task == "classification":
-        if len(np.unique(y)) < 2:
-            raise InputError(
-                f"After leaving out rows without a target, '{problem.target}' has one class.",
-                column=problem.target,
-            )
-        strata = group_codes * 2 + y
-    else:
-        strata = group_codes
+    if problem.task == "classification" and len(np.unique(y)) < 2:
+        raise InputError(
+            f"After leaving out rows without a target, '{problem.target}' has one class.",
+            column=problem.target,
+        )
+    strata = problem_strata(problem, sensitive, y)
     train, test = split_indices(strata, test_size=test_size, random_state=random_state)
     X = frame.loc[:, list(problem.feature_columns)]
     _check_finite(X)

@@ -7,66 +7,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import fairdash
-from fairdash._errors import InputError
-from fairdash._groups import GROUP_SEPARATOR
-from fairdash._predictions import _plain, _shown, evaluate_predictions
+from fairdash._predictions import _plain, evaluate_predictions
 from fairdash._problem import Problem
 from fairdash._readings import small_group_note
+from fairdash.groups import group_label, resolve_reference, value_text
 from fairdash.metrics import GroupMetrics, data_stage
 
-__all__ = ["Audit", "audit", "group_key_label", "jsonable"]
-
-def group_key_label(key: Any) -> str:
-    """A group's readable label, ``Female × White``."""
-    parts = key if isinstance(key, tuple) else (key,)
-    return GROUP_SEPARATOR.join(str(p) for p in parts)
-
+__all__ = ["Audit", "audit", "jsonable"]
 
 def _group_parts(key: Any) -> tuple[str, ...]:
-    return tuple(str(p) for p in (key if isinstance(key, tuple) else (key,)))
-
-
-def _resolve_reference(metrics: GroupMetrics, reference: Any) -> Any:
-    """The group key a reference names: ``largest``, ``best`` or a group's values."""
-    by_group = metrics.by_group
-    sizes = metrics.group_sizes.to_numpy()
-    present = [key for key, size in zip(by_group.index, sizes, strict=True) if size > 0]
-    if not isinstance(reference, str):
-        label = reference if isinstance(reference, tuple) else (reference,)
-        wanted = tuple(str(v) for v in label)
-        matches = [key for key in present if _group_parts(key) == wanted]
-        text = ",".join(wanted)
-    else:
-        text = reference.strip()
-        if text.casefold() == "largest":
-            return by_group.index[int(np.argmax(sizes))]
-        if text.casefold() == "best":
-            rates = by_group["selection_rate"].where(sizes > 0)
-            large = rates.where(~metrics.small_group.to_numpy())
-            rates = large if large.notna().any() else rates
-            return rates.idxmax()
-        parts = [p.strip() for p in text.split(",")]
-        matches = [
-            key
-            for key in present
-            if text in (",".join(_group_parts(key)), group_key_label(key))
-            or [p.strip() for p in _group_parts(key)] == parts
-        ]
-    if len(matches) == 1:
-        return matches[0]
-    names = metrics.sensitive_feature_names
-    shown = _shown([",".join(_group_parts(key)) for key in present])
-    if len(matches) > 1:
-        raise InputError(f"The reference group {text!r} matches several groups: {shown}.")
-    example = "its value" if len(names) == 1 else f"one value per feature ({', '.join(names)})"
-    raise InputError(
-        f"The reference group {text!r} is not one of the groups with rows; give {example}, "
-        f"separated by commas, or 'largest' or 'best'. Groups: {shown}."
-    )
+    return tuple(value_text(p) for p in (key if isinstance(key, tuple) else (key,)))
 
 
 @dataclass(frozen=True)
@@ -121,7 +74,7 @@ class Audit:
     @property
     def reference_label(self) -> str | None:
         """The reference group's readable label, or None."""
-        return None if self.reference is None else group_key_label(self.reference)
+        return None if self.reference is None else group_label(self.reference)
 
     def differences(self) -> pd.Series:
         """Per metric, the largest difference between groups (or to the reference group).
@@ -148,7 +101,7 @@ class Audit:
     def left_out_groups(self) -> list[str]:
         """Labels of the groups left out of the summaries: rows, but fewer than the minimum."""
         return [
-            group_key_label(k)
+            group_label(k)
             for k in self.metrics.left_out_groups(self.metrics.min_group_size)
         ]
 
@@ -169,7 +122,7 @@ class Audit:
                 continue  # an empty combination of several features
             entry = {
                 "group": dict(zip(names, _group_parts(key), strict=True)),
-                "label": group_key_label(key),
+                "label": group_label(key),
                 "count": int(row["count"]),
                 "small_group": bool(small.iloc[position]),
                 "metrics": {m: float(v) for m, v in row.drop("count").items()},
@@ -373,7 +326,7 @@ def audit(
         score=score,
         metrics=metrics,
         data_stage=stage,
-        reference=None if reference is None else _resolve_reference(metrics, reference),
+        reference=None if reference is None else resolve_reference(metrics, reference),
         source=source,
         n_rows=int(data.shape[0]),
         n_columns=int(data.shape[1]),

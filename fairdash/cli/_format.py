@@ -6,8 +6,9 @@ import math
 import unicodedata
 from collections.abc import Sequence
 
-from fairdash.cli._audit import Audit, group_key_label
+from fairdash.cli._audit import Audit
 from fairdash.cli._gates import GateResult
+from fairdash.groups import group_label
 
 __all__ = ["format_audit", "printable"]
 
@@ -100,7 +101,7 @@ def format_audit(audit: Audit, gates: Sequence[GateResult] = ()) -> str:
         upper = intervals.iloc[position]["selection_rate_upper"]
         rows.append(
             [
-                _shorten(group_key_label(key)) + (" *" if small[position] else ""),
+                _shorten(group_label(key)) + (" *" if small[position] else ""),
                 f"{int(row['count']):,}",
                 f"{_number(row['selection_rate'])} [{_number(lower)}, {_number(upper)}]",
                 *(_number(row[c]) for c, _ in columns),

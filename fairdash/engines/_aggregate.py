@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash._groups import MISSING_LABEL, _categorical, bin_labels
+from fairdash.groups import MISSING_LABEL, GroupEncoding, bin_labels, encode_groups
+from fairdash.groups._frame import _categorical
 from fairdash.metrics._group_metrics import (
     GroupMetrics,
     grouped_roc_auc,
     metrics_from_cell_sums,
 )
-from fairdash.metrics._grouping import GroupEncoding, encode_sensitive_features
 
 __all__ = [
     "CellTable",
@@ -201,7 +201,7 @@ def table_groups(table: CellTable) -> GroupEncoding:
     if table.histogram is not None:
         raw.append(table.histogram[table.sensitive_features])
     keys = table.key_frame(pd.concat(raw, ignore_index=True))
-    return encode_sensitive_features(keys, n_rows=len(keys))
+    return encode_groups(keys, n_rows=len(keys))
 
 
 def metrics_from_cell_table(

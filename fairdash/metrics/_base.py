@@ -10,7 +10,7 @@ import pandas as pd
 from pandas.errors import InvalidIndexError
 
 from fairdash._errors import InputError
-from fairdash.metrics._validation import check_min_group_size
+from fairdash._validation import check_min_group_size
 
 __all__ = ["DisaggregatedMetrics"]
 

@@ -16,17 +16,16 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash._groups import GROUP_SEPARATOR
-from fairdash.metrics._group_metrics import GroupMetrics
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._intervals import wilson_interval
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     binary_indicators,
     check_confidence_level,
     check_min_group_size,
     n_rows_of,
     numeric_array,
 )
+from fairdash.groups import encode_groups, group_label
+from fairdash.metrics._group_metrics import GroupMetrics
+from fairdash.metrics._intervals import wilson_interval
 
 __all__ = [
     "GroupCalibration",
@@ -159,7 +158,7 @@ def calibration_by_group(
     edges = _edges(score, int(n_bins), strategy)
     k = len(edges) - 1
     bin_of = np.searchsorted(edges[1:-1], score, side="left")
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     cells = groups.codes.astype(np.intp) * k + bin_of
     size = groups.n_groups * k
 
@@ -248,12 +247,9 @@ def parity_conflict_note(metrics: GroupMetrics) -> str:
         return "Predictive parity and equalized odds need at least two groups to compare."
     low, high = base.idxmin(), base.idxmax()
 
-    def label(key: Any) -> str:
-        return GROUP_SEPARATOR.join(map(str, key)) if isinstance(key, tuple) else str(key)
-
     rates = (
         f"Base rates (share with the favourable outcome) range from {base[low]:.1%} "
-        f"({label(low)}) to {base[high]:.1%} ({label(high)}). "
+        f"({group_label(low)}) to {base[high]:.1%} ({group_label(high)}). "
     )
     if np.isclose(base[low], base[high], atol=0.005):
         return rates + (

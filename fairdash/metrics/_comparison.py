@@ -15,16 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.metrics._base import DisaggregatedMetrics
-from fairdash.metrics._group_metrics import BOOTSTRAP_METRICS, rates_from_cell_sums
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._intervals import bootstrap_cell_sums, percentile_interval
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     binary_indicators,
     check_confidence_level,
     check_n_boot,
     n_rows_of,
 )
+from fairdash.groups import encode_groups
+from fairdash.metrics._base import DisaggregatedMetrics
+from fairdash.metrics._group_metrics import BOOTSTRAP_METRICS, rates_from_cell_sums
+from fairdash.metrics._intervals import bootstrap_cell_sums, percentile_interval
 
 __all__ = ["COMPARED_RATES", "ModelComparison", "compare_models", "differences_to_reference"]
 
@@ -156,7 +156,7 @@ def compare_models(
     n_boot = check_n_boot(n_boot)
     true_pos, first_pos = binary_indicators(y_true, first_pred, pos_label=pos_label, n_rows=n_rows)
     _, second_pos = binary_indicators(y_true, second_pred, pos_label=pos_label, n_rows=n_rows)
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     n_cells = 8 * groups.n_groups
     cells = groups.codes.astype(np.intp) * 8
     cells += 4 * true_pos + 2 * first_pos + second_pos

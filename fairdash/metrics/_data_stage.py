@@ -30,14 +30,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import rel_entr
 
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._intervals import kish_effective_n, wilson_interval
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     binary_indicators,
     check_confidence_level,
     check_sample_weight,
     n_rows_of,
 )
+from fairdash.groups import encode_groups
+from fairdash.metrics._intervals import kish_effective_n, wilson_interval
 
 __all__ = ["DATA_STAGE_COLUMNS", "data_stage"]
 
@@ -105,7 +105,7 @@ def data_stage(
     confidence_level = check_confidence_level(confidence_level)
     positive, _ = binary_indicators(y_true, None, pos_label=pos_label, n_rows=n_rows)
     weights = check_sample_weight(sample_weight, n_rows=n_rows)
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     codes, n_groups = groups.codes, groups.n_groups
 
     def group_sums(row_weights: np.ndarray | None, rows: np.ndarray | None = None) -> np.ndarray:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from fairdash._errors import InputError
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._validation import check_sample_weight, n_rows_of, numeric_array
+from fairdash._validation import check_sample_weight, n_rows_of, numeric_array
+from fairdash.groups import encode_groups
 
 __all__ = [
     "grouped_ks_distance",
@@ -103,7 +103,7 @@ def _prepare(
     weights = check_sample_weight(sample_weight, n_rows=n_rows)
     if groups is None:
         raise InputError("groups is missing: give the group (sensitive feature) of every row.")
-    encoding = encode_sensitive_features(groups, n_rows=n_rows)
+    encoding = encode_groups(groups, n_rows=n_rows)
     return array, encoding.codes, encoding.n_groups, weights
 
 

@@ -15,16 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.metrics._base import DisaggregatedMetrics, Method
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._intervals import (
-    bootstrap_cell_sums,
-    kish_effective_n,
-    percentile_interval,
-    wilson_interval,
-)
-from fairdash.metrics._roc_auc import grouped_roc_auc
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     binary_indicators,
     check_confidence_level,
     check_min_group_size,
@@ -33,6 +24,15 @@ from fairdash.metrics._validation import (
     n_rows_of,
     numeric_array,
 )
+from fairdash.groups import encode_groups
+from fairdash.metrics._base import DisaggregatedMetrics, Method
+from fairdash.metrics._intervals import (
+    bootstrap_cell_sums,
+    kish_effective_n,
+    percentile_interval,
+    wilson_interval,
+)
+from fairdash.metrics._roc_auc import grouped_roc_auc
 
 __all__ = [
     "BOOTSTRAP_METRICS",
@@ -396,7 +396,7 @@ def group_metrics(
     assert pred_pos is not None
     weights = check_sample_weight(sample_weight, n_rows=n_rows)
     score = None if y_score is None else numeric_array(y_score, name="y_score", n_rows=n_rows)
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     n_groups = groups.n_groups
 
     if score is not None:

@@ -7,15 +7,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.metrics._base import DisaggregatedMetrics
-from fairdash.metrics._distributions import grouped_ks_distance, grouped_wasserstein_distance
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     check_min_group_size,
     check_sample_weight,
     n_rows_of,
     numeric_array,
 )
+from fairdash.groups import encode_groups
+from fairdash.metrics._base import DisaggregatedMetrics
+from fairdash.metrics._distributions import grouped_ks_distance, grouped_wasserstein_distance
 
 __all__ = [
     "REGRESSION_METRICS",
@@ -197,7 +197,7 @@ def regression_group_metrics(
     true = numeric_array(y_true, name="y_true", n_rows=n_rows)
     pred = numeric_array(y_pred, name="y_pred", n_rows=n_rows)
     weights = check_sample_weight(sample_weight, n_rows=n_rows)
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
 
     metrics, sizes = _metrics(true, pred, groups.codes, groups.n_groups, weights)
     metrics = {name: groups.in_index_order(values) for name, values in metrics.items()}
@@ -246,7 +246,7 @@ def prediction_error_by_group(
     true = numeric_array(y_true, name="y_true", n_rows=n_rows)
     pred = numeric_array(y_pred, name="y_pred", n_rows=n_rows)
     weights = check_sample_weight(sample_weight, n_rows=n_rows)
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     residual = pred - true
     total = np.bincount(groups.codes, weights=weights, minlength=groups.n_groups)
     columns = {}

@@ -20,10 +20,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import (
-    check_scores,
-    encode_groups,
-)
+from fairdash._validation import check_scores
+from fairdash.groups import encode_groups
 
 __all__ = ["BarycenterMap"]
 
@@ -273,13 +271,13 @@ class BarycenterMap(BaseEstimator):
         _check_alpha(self.alpha)
         jitter = self._check_jitter()
         values = check_scores(scores)
-        groups = encode_groups(sensitive_features, n_rows=len(values))
+        groups = encode_groups(sensitive_features, n_rows=len(values), keep_empty=False)
         counts = np.bincount(groups.codes, minlength=groups.n_groups)
         small = np.flatnonzero(counts < 2)
         if len(small):
             group = int(small[0])
             raise InputError(
-                f"Sensitive group {groups.label(group)} has {counts[group]} calibration "
+                f"Sensitive group {groups.describe(group)} has {counts[group]} calibration "
                 "score(s); the barycenter needs at least 2 per group."
             )
         noise = None
@@ -302,7 +300,8 @@ class BarycenterMap(BaseEstimator):
         check_is_fitted(self)
         jitter = self._check_jitter()
         values = check_scores(scores)
-        codes = encode_groups(sensitive_features, n_rows=len(values)).codes_in(self.groups_)
+        groups = encode_groups(sensitive_features, n_rows=len(values))
+        codes = groups.codes_in(self.groups_)
         jittered = values
         if jitter > 0:
             jittered = values + _jitter_generator(self.random_state, 1).uniform(

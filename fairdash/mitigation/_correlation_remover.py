@@ -14,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._compat import num_samples
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import check_target, encode_groups
+from fairdash._validation import check_target
+from fairdash.groups import encode_groups
 
 __all__ = ["DecorrelatedEstimator"]
 
@@ -91,7 +92,7 @@ class DecorrelatedEstimator(MetaEstimatorMixin, BaseEstimator):
         return np.asarray(features, dtype=np.float64)
 
     def _with_indicators(self, features: np.ndarray, sensitive_features) -> np.ndarray:
-        groups = encode_groups(sensitive_features, n_rows=features.shape[0])
+        groups = encode_groups(sensitive_features, n_rows=features.shape[0], keep_empty=False)
         position = {key: i for i, key in enumerate(self.groups_)}
         indicators = np.zeros((features.shape[0], len(self.groups_)))
         for code, key in enumerate(groups.keys):
@@ -117,7 +118,8 @@ class DecorrelatedEstimator(MetaEstimatorMixin, BaseEstimator):
             raise InputError(f"alpha must be between 0 and 1, got {self.alpha!r}.")
         check_target(y, n_rows=num_samples(X))
         features = self._numeric(X, fit=True)
-        self.groups_ = encode_groups(sensitive_features, n_rows=features.shape[0]).keys
+        groups = encode_groups(sensitive_features, n_rows=features.shape[0], keep_empty=False)
+        self.groups_ = groups.keys
         combined = self._with_indicators(features, sensitive_features)
         n_features = features.shape[1]
         self.remover_ = CorrelationRemover(

@@ -15,7 +15,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import binary_classes, check_target, encode_groups
+from fairdash._validation import binary_classes, check_target
+from fairdash.groups import encode_groups
 
 __all__ = ["CovarianceConstrainedClassifier", "boundary_covariances"]
 
@@ -42,7 +43,7 @@ def boundary_covariances(decision, sensitive_features) -> np.ndarray:
         One covariance per group, in the sorted order of the groups' values.
     """
     decision = np.asarray(decision, dtype=np.float64)
-    groups = encode_groups(sensitive_features, n_rows=len(decision))
+    groups = encode_groups(sensitive_features, n_rows=len(decision), keep_empty=False)
     return _centred_indicators(groups.codes, groups.n_groups).T @ decision / len(decision)
 
 
@@ -195,7 +196,7 @@ class CovarianceConstrainedClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
         self.classes_ = binary_classes(labels, estimator="CovarianceConstrainedClassifier")
-        groups = encode_groups(sensitive_features, n_rows=X.shape[0])
+        groups = encode_groups(sensitive_features, n_rows=X.shape[0], keep_empty=False)
         self.groups_ = groups.keys
         signs = np.where(labels == self.classes_[1], 1.0, -1.0)
 

@@ -13,13 +13,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._compat import exponentiated_gradient_iterations, num_samples, randomized_proba
 from fairdash._errors import InputError
+from fairdash._validation import check_target
+from fairdash.groups import encode_groups
 from fairdash.mitigation._reductions import (
     assemble_pipeline,
     constraint_moment,
     sample_weight_name,
     shared_prefix,
 )
-from fairdash.mitigation._validation import check_target, encode_groups
 
 __all__ = ["SeededExponentiatedGradient"]
 

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import encode_groups
+from fairdash.groups import encode_groups
 
 __all__ = ["FairPCA"]
 
@@ -137,7 +137,7 @@ class FairPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 f"n_components must be an integer between 1 and the number of features "
                 f"({X.shape[1]}), got {k!r}."
             )
-        groups = encode_groups(sensitive_features, n_rows=X.shape[0])
+        groups = encode_groups(sensitive_features, n_rows=X.shape[0], keep_empty=False)
         self.groups_ = groups.keys
         self.mean_ = X.mean(axis=0)
         centred = X - self.mean_

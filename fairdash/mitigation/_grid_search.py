@@ -28,6 +28,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._compat import fairlearn_grid, num_samples
 from fairdash._errors import InputError
+from fairdash._validation import check_target
+from fairdash.groups import encode_groups
 from fairdash.mitigation._grid_workers import fit_chunk, run_chunks, warm_quietly
 from fairdash.mitigation._reductions import (
     assemble_pipeline,
@@ -35,7 +37,6 @@ from fairdash.mitigation._reductions import (
     sample_weight_name,
     shared_prefix,
 )
-from fairdash.mitigation._validation import check_target, encode_groups
 from fairdash.models import positive_scores
 
 __all__ = ["MIN_PARALLEL_ROW_FITS", "ParallelGridSearch"]

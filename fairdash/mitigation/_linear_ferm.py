@@ -17,7 +17,8 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import check_target, encode_groups
+from fairdash._validation import check_target
+from fairdash.groups import encode_groups
 
 __all__ = ["LinearFERM", "LinearFERMTransformer"]
 
@@ -113,14 +114,14 @@ class LinearFERMTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         """
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
-        groups = encode_groups(sensitive_features, n_rows=X.shape[0])
+        groups = encode_groups(sensitive_features, n_rows=X.shape[0], keep_empty=False)
         positive, self.pos_label_ = _positive_mask(labels, self.pos_label)
         codes = groups.codes[positive]
         counts = np.bincount(codes, minlength=groups.n_groups)
         empty = np.flatnonzero(counts == 0)
         if len(empty):
             raise InputError(
-                f"Sensitive group {groups.label(int(empty[0]))} has no positive examples; "
+                f"Sensitive group {groups.describe(int(empty[0]))} has no positive examples; "
                 "LinearFERM needs positives in every group."
             )
         # Group sums as (group indicator matrix) @ X, one pass whatever the number of groups.

@@ -13,14 +13,15 @@ from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validat
 
 from fairdash._compat import num_samples
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import check_target, encode_groups, take_rows
+from fairdash._validation import check_target, take_rows
+from fairdash.groups import encode_groups
 
 __all__ = ["Reweighing", "reweighing_weights"]
 
 
 def _cell_counts(y, sensitive_features, *, n_rows: int | None = None):
     """Each row's (group, label) cell and the count of every cell, shape (groups, labels)."""
-    groups = encode_groups(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows, keep_empty=False)
     labels = check_target(y, n_rows=len(groups.codes))
     label_codes, label_values = pd.factorize(labels, sort=True)
     n_labels = len(label_values)

@@ -10,8 +10,9 @@ from sklearn.covariance import EmpiricalCovariance, LedoitWolf
 from sklearn.utils.validation import validate_data
 
 from fairdash._errors import InputError
+from fairdash._validation import binary_classes, check_target
+from fairdash.groups import encode_groups
 from fairdash.mitigation._reweighing import reweighing_weights
-from fairdash.mitigation._validation import binary_classes, check_target, encode_groups
 
 __all__ = ["OptimalSteering", "gaussian_kl"]
 
@@ -242,14 +243,14 @@ class OptimalSteering(BaseEstimator):
         X = validate_data(self, X, dtype=np.float64)
         labels = check_target(y, n_rows=X.shape[0])
         self.classes_ = binary_classes(labels, estimator="OptimalSteering")
-        groups = encode_groups(sensitive_features, n_rows=X.shape[0])
+        groups = encode_groups(sensitive_features, n_rows=X.shape[0], keep_empty=False)
         self.groups_ = groups.keys
         classes = (labels == self.classes_[1]).astype(np.int64)
         cell = groups.codes * 2 + classes
         counts = np.bincount(cell, minlength=2 * groups.n_groups).reshape(-1, 2)
         for g, i in zip(*np.nonzero(counts < 2), strict=True):
             raise InputError(
-                f"Group {groups.label(int(g))} has {counts[g, i]} row(s) of class "
+                f"Group {groups.describe(int(g))} has {counts[g, i]} row(s) of class "
                 f"{self.classes_[i].tolist()!r}; steering estimates a Gaussian per group and class "
                 "and needs at least 2. Merge small groups or drop that sensitive feature."
             )
@@ -273,7 +274,7 @@ class OptimalSteering(BaseEstimator):
         degenerate = np.argwhere(spectra[..., 0] <= 1e-12 * spectra[..., -1])
         for g, i in degenerate:
             raise InputError(
-                f"The features of group {groups.label(int(g))}, class "
+                f"The features of group {groups.describe(int(g))}, class "
                 f"{self.classes_[i].tolist()!r} are constant or collinear; a Gaussian cannot "
                 "be fitted to them"
                 + ("." if self.shrinkage else " without shrinkage (shrinkage=True).")
@@ -311,7 +312,7 @@ class OptimalSteering(BaseEstimator):
         if not matches:
             raise InputError(
                 f"The reference group {self.reference!r} is not among the groups: "
-                + ", ".join(groups.label(g) for g in range(groups.n_groups))
+                + ", ".join(groups.describe(g) for g in range(groups.n_groups))
             )
         return matches[0]
 

@@ -13,7 +13,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fairdash._compat import num_samples, randomized_proba
 from fairdash._errors import InputError
-from fairdash.mitigation._validation import check_target, encode_groups, format_group
+from fairdash._validation import check_target
+from fairdash.groups import encode_groups
 
 __all__ = ["GroupThresholdOptimizer"]
 
@@ -141,14 +142,14 @@ class GroupThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
                 raise InputError(
                     "The estimator is not fitted; fit it first or use prefit=False."
                 ) from None
-        groups = encode_groups(sensitive_features, n_rows=n_rows)
+        groups = encode_groups(sensitive_features, n_rows=n_rows, keep_empty=False)
         positives = np.bincount(groups.codes, weights=labels == 1, minlength=groups.n_groups)
         sizes = np.bincount(groups.codes, minlength=groups.n_groups)
         degenerate = np.flatnonzero((positives == 0) | (positives == sizes))
         if len(degenerate):
             # fairlearn's own message ("Degenerate labels ...") does not say what to do.
             raise InputError(
-                f"Sensitive group {groups.label(int(degenerate[0]))} has only one label in the "
+                f"Sensitive group {groups.describe(int(degenerate[0]))} has only one label in the "
                 "data the threshold optimizer is fitted on; every group needs both positive "
                 "and negative examples. Use more data or fewer groups."
             )
@@ -177,7 +178,7 @@ class GroupThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
     def _check_groups(self, X, sensitive_features) -> None:
         check_is_fitted(self)
         validate_data(self, X, skip_check_array=True, reset=False)
-        groups = encode_groups(sensitive_features, n_rows=num_samples(X))
+        groups = encode_groups(sensitive_features, n_rows=num_samples(X), keep_empty=False)
         fitted = self.sensitive_feature_names_
         named = None not in fitted and None not in groups.columns
         if named and list(groups.columns) != list(fitted):
@@ -186,11 +187,11 @@ class GroupThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
                 f"with {self.sensitive_feature_names_}; pass them in the same order."
             )
         seen = set(self.groups_)
-        unseen = [key for key in groups.keys if key not in seen]
+        unseen = [g for g, key in enumerate(groups.keys) if key not in seen]
         if unseen:
             raise InputError(
                 f"The threshold optimizer has no threshold for sensitive group "
-                f"{format_group(unseen[0], groups.columns)}: it was not in the data the "
+                f"{groups.describe(unseen[0])}: it was not in the data the "
                 "optimizer was fitted on (fairlearn would silently predict 0 for it). Fit it "
                 "on data that contains every group."
             )

@@ -20,8 +20,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from fairdash._compat import num_samples
 from fairdash._errors import InputError
 from fairdash._training import split_indices
+from fairdash._validation import check_target, take_rows
+from fairdash.groups import encode_groups
 from fairdash.mitigation._barycenter import BarycenterMap
-from fairdash.mitigation._validation import check_target, encode_groups, take_rows
 from fairdash.models import positive_scores
 
 __all__ = ["WassersteinBarycenter"]
@@ -112,7 +113,7 @@ class WassersteinBarycenter(MetaEstimatorMixin, BaseEstimator):
         validate_data(self, X, skip_check_array=True)
         n_rows = num_samples(X)
         labels = check_target(y, n_rows=n_rows)
-        groups = encode_groups(sensitive_features, n_rows=n_rows)
+        groups = encode_groups(sensitive_features, n_rows=n_rows, keep_empty=False)
         if is_classifier(self.estimator) and type_of_target(labels) == "continuous":
             raise InputError(
                 "WassersteinBarycenter with a classifier needs class labels, but y is "

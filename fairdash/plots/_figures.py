@@ -10,21 +10,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fairdash._groups import GROUP_SEPARATOR
 from fairdash._markup import plotly_text
+from fairdash.groups import GROUP_SEPARATOR, group_label_index, value_text
 
 __all__ = ["group_label_index", "group_rate_chart"]
 
 _BAR = "#3b5bdb"
 _SMALL = "#adb5bd"
 _OVERALL = "#e8590c"
-
-
-def group_label_index(index: pd.Index) -> list[str]:
-    """One readable label per group of a (Multi)Index: ``Female × White``."""
-    if isinstance(index, pd.MultiIndex):
-        return [GROUP_SEPARATOR.join(map(str, key)) for key in index]
-    return [str(key) for key in index]
 
 
 def group_rate_chart(
@@ -104,7 +97,7 @@ def group_rate_chart(
         )
     fig.update_layout(
         title=plotly_text(title) if title else f"{pretty.capitalize()} by group",
-        xaxis_title=" × ".join(plotly_text(n) for n in table.index.names),
+        xaxis_title=GROUP_SEPARATOR.join(plotly_text(n) for n in table.index.names),
         yaxis_title=pretty,
         yaxis_range=[0, max(1.0, float(np.nanmax(upper, initial=0.0)))],
         bargap=0.25,
@@ -198,8 +191,8 @@ def metric_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=values.to_numpy(dtype=float),
-            x=[plotly_text(c) for c in values.columns],
-            y=[plotly_text(r) for r in values.index],
+            x=[plotly_text(value_text(c)) for c in values.columns],
+            y=[plotly_text(value_text(r)) for r in values.index],
             text=text,
             texttemplate="%{text}",
             colorscale="Blues",

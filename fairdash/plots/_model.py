@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fairdash._markup import plotly_text
+from fairdash.groups import GROUP_SEPARATOR, group_label_index
 from fairdash.metrics import GroupMetrics, RegressionGroupMetrics
 from fairdash.plots._compare import tradeoff_scatter
-from fairdash.plots._figures import error_rate_chart, group_label_index, group_rate_chart
+from fairdash.plots._figures import error_rate_chart, group_rate_chart
 
 __all__ = ["model_figures", "prediction_error_chart"]
 
@@ -84,7 +85,9 @@ def prediction_error_chart(errors: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         title="Over- and under-prediction by group (mean amount)",
         barmode="group",
-        xaxis_title=" × ".join(plotly_text(n) for n in shown.index.names if n is not None),
+        xaxis_title=GROUP_SEPARATOR.join(
+            plotly_text(n) for n in shown.index.names if n is not None
+        ),
         yaxis_title="mean amount",
         template="plotly_white",
         legend={"orientation": "h", "y": 1.1},

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash._groups import GROUP_SEPARATOR
+from fairdash.groups import group_label
 from fairdash.metrics import GroupMetrics
 
 __all__ = ["ExecutiveSummary", "RateGap", "executive_summary", "executive_summary_html", "rate_gap"]
@@ -24,8 +24,7 @@ _GAP_RATES = (
 
 
 def _label(key: Any) -> str:
-    parts = key if isinstance(key, tuple) else (key,)
-    return GROUP_SEPARATOR.join(str(p) for p in parts)
+    return group_label(key)
 
 
 def _pct(value: float) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash._groups import GROUP_SEPARATOR
+from fairdash.groups import group_label, value_text
 from fairdash._markup import html_text as _e
 from fairdash.metrics import GroupMetrics
 
@@ -143,7 +143,7 @@ def _parts(key: Any) -> tuple[Any, ...]:
 
 
 def _label(key: Any) -> str:
-    return GROUP_SEPARATOR.join(str(p) for p in _parts(key))
+    return group_label(key)
 
 
 # Metric columns per group table: more would not fit an A4 page's width.
@@ -159,7 +159,7 @@ def _group_rows(metrics: GroupMetrics, columns: Sequence[str]) -> list[str]:
         row = by_group.iloc[position]
         if not row["count"] > 0:
             continue
-        cells = "".join(f"<td>{_breakable(p)}</td>" for p in _parts(key))
+        cells = "".join(f"<td>{_breakable(value_text(p))}</td>" for p in _parts(key))
         cells += f'<td class="num">{int(row["count"]):,}</td>'
         cells += f"<td>{'small' if small[position] else ''}</td>"
         for column in columns:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash._groups import MISSING_LABEL, is_binned, sensitive_frame
 from fairdash._problem import MAX_SENSITIVE_CATEGORIES
+from fairdash.groups import MISSING_LABEL, is_binned, sensitive_frame
 
 __all__ = ["EncodedColumns", "encode_columns", "searchable_columns"]
 

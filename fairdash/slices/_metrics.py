@@ -16,9 +16,9 @@ import numpy as np
 from scipy.special import stdtrit
 
 from fairdash._errors import InputError
+from fairdash._validation import binary_indicators, check_sample_weight, numeric_array
 from fairdash.metrics._group_metrics import _RATE_CELLS
 from fairdash.metrics._intervals import wilson_interval
-from fairdash.metrics._validation import binary_indicators, check_sample_weight, numeric_array
 from fairdash.slices._significance import two_proportion_z_test, welch_t_test
 
 __all__ = [

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
-from fairdash.metrics._group_metrics import _FN, _FP, GroupMetrics, metrics_from_cell_sums
-from fairdash.metrics._grouping import GroupEncoding, encode_sensitive_features
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     binary_indicators,
     check_sample_weight,
     n_rows_of,
     numeric_array,
 )
+from fairdash.groups import GroupEncoding, encode_groups, group_label_index
+from fairdash.metrics._group_metrics import _FN, _FP, GroupMetrics, metrics_from_cell_sums
 
 __all__ = [
     "ThresholdCurves",
@@ -66,17 +66,12 @@ def decision_cost(cells: Any, *, cost_ratio: float) -> np.ndarray:
 
 def index_order_codes(groups: GroupEncoding) -> np.ndarray:
     """The encoding's codes renumbered in group-index order (code ``i`` is ``index[i]``)."""
-    codes = groups.codes
-    if groups.order is not None:
-        position = np.empty(len(groups.order), dtype=np.intp)
-        position[groups.order] = np.arange(len(groups.order))
-        codes = position[codes]
-    return codes
+    return groups.codes_in_index_order()
 
 
 def sorted_group_codes(sensitive_features: Any, *, n_rows: int) -> tuple[np.ndarray, pd.Index]:
     """One code per row numbered in group-index order (code ``i`` is ``index[i]``)."""
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     return index_order_codes(groups), groups.index
 
 
@@ -308,6 +303,4 @@ class ThresholdCurves:
 
     def labels(self) -> list[str]:
         """Readable group labels (``Female × White``)."""
-        if isinstance(self.index, pd.MultiIndex):
-            return [" × ".join(map(str, key)) for key in self.index]
-        return [str(key) for key in self.index]
+        return group_label_index(self.index)

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import has_fit_parameter
 
+from fairdash.groups import group_label
 from fairdash.tradeoff._catalogue import MethodConfig
 
 if TYPE_CHECKING:  # _methods imports this module to build its runner table
@@ -34,10 +35,6 @@ def _preprocessed(run: MethodRun):
 def _pipeline(preprocess, *steps) -> Pipeline:
     named = [] if preprocess is None else [("preprocess", preprocess)]
     return Pipeline([*named, *steps])
-
-
-def _group_name(key: tuple) -> str:
-    return " × ".join(map(str, key))
 
 
 def _run_covariance_constrained(
@@ -125,12 +122,12 @@ def _run_steering(run: MethodRun, config: MethodConfig, report: Report) -> list[
     model = _pipeline(preprocess, ("estimator", final))
     result = run.fitted_result(config, model, time.perf_counter() - start)
     moved = ", ".join(
-        f"{_group_name(key)} {kl:.3g}"
+        f"{group_label(key)} {kl:.3g}"
         for key, kl in steering.kl_divergence_.items()
         if key != steering.reference_
     )
     run.notes.append(
-        f"{config.name}: training rows steered toward {_group_name(steering.reference_)}; "
+        f"{config.name}: training rows steered toward {group_label(steering.reference_)}; "
         f"KL divergence moved (nats): {moved}."
     )
     flagged = steering.non_gaussian_features_

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fairdash.mitigation._validation import encode_groups, format_group
+from fairdash.groups import encode_groups, group_label
 
 __all__ = ["POOLED_GROUP", "GroupPooling", "pool_small_groups"]
 
@@ -61,12 +61,12 @@ class GroupPooling:
 
     def unseen(self, sensitive: pd.DataFrame) -> list[tuple]:
         """The groups of ``sensitive`` that have no fitting rows."""
-        keys = encode_groups(sensitive, n_rows=len(sensitive)).keys
+        keys = encode_groups(sensitive, n_rows=len(sensitive), keep_empty=False).keys
         return [key for key in keys if key not in self.fitted]
 
     def apply(self, sensitive: pd.DataFrame) -> pd.DataFrame:
         """The sensitive columns with pooled rows relabelled (a new frame; as is if none)."""
-        groups = encode_groups(sensitive, n_rows=len(sensitive))
+        groups = encode_groups(sensitive, n_rows=len(sensitive), keep_empty=False)
         small = set(self.small)
         pooled_codes = [
             code
@@ -91,7 +91,7 @@ class GroupPooling:
         return out
 
     def _names(self, keys: list[tuple]) -> str:
-        names = "; ".join(format_group(key, self.columns) for key in keys[:5])
+        names = "; ".join(f"'{group_label(key)}'" for key in keys[:5])
         return names + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
 
     def note(self, method: str, *, unseen: list[tuple] = ()) -> str | None:
@@ -101,7 +101,7 @@ class GroupPooling:
         into = (
             "one pooled group"
             if self.target is None
-            else f"part of the largest group ({format_group(self.target, self.columns)})"
+            else f"part of the largest group ('{group_label(self.target)}')"
         )
         parts = []
         if self.small:
@@ -154,7 +154,7 @@ def pool_small_groups(
     -------
     GroupPooling
     """
-    groups = encode_groups(sensitive, n_rows=len(sensitive))
+    groups = encode_groups(sensitive, n_rows=len(sensitive), keep_empty=False)
     sizes = np.bincount(groups.codes, minlength=groups.n_groups)
     outcome_counts = [
         np.bincount(groups.codes, weights=labels == label, minlength=groups.n_groups)

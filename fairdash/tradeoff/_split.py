@@ -9,7 +9,7 @@ import pandas as pd
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
-from fairdash._training import split_indices
+from fairdash._training import problem_strata, split_indices
 
 __all__ = ["TradeoffSplit", "split_data"]
 
@@ -29,14 +29,8 @@ class TradeoffSplit:
 
 
 def _strata(problem: Problem, frame: pd.DataFrame, y: np.ndarray) -> np.ndarray:
-    # The strata of fairdash.train_model (group, and class for classification),
-    # so the test rows are the same as a training run's.
-    sensitive = problem.sensitive(frame)
-    codes = np.zeros(len(frame), dtype=np.int64)
-    for name in sensitive.columns:
-        cat = sensitive[name].cat
-        codes = codes * len(cat.categories) + cat.codes.to_numpy(dtype=np.int64)
-    return codes * 2 + y if problem.task == "classification" else codes
+    # The strata of fairdash.train_model, so the test rows are the same as a training run's.
+    return problem_strata(problem, problem.sensitive(frame), y)
 
 
 def split_data(

@@ -23,18 +23,18 @@ import pandas as pd
 from scipy import sparse
 
 from fairdash._errors import InputError
-from fairdash.metrics._group_metrics import BOOTSTRAP_METRICS, rates_from_cell_sums
-from fairdash.metrics._grouping import encode_sensitive_features
-from fairdash.metrics._intervals import (
-    _BOOTSTRAP_CHUNK,
-    bootstrap_cell_sums,
-    percentile_interval,
-)
-from fairdash.metrics._validation import (
+from fairdash._validation import (
     binary_indicators,
     check_confidence_level,
     check_n_boot,
     n_rows_of,
+)
+from fairdash.groups import encode_groups
+from fairdash.metrics._group_metrics import BOOTSTRAP_METRICS, rates_from_cell_sums
+from fairdash.metrics._intervals import (
+    _BOOTSTRAP_CHUNK,
+    bootstrap_cell_sums,
+    percentile_interval,
 )
 
 __all__ = [
@@ -279,7 +279,7 @@ def tradeoff_intervals(
     n_boot = check_n_boot(n_boot)
     n_rows = n_rows_of(y_true, name="y_true")
     true_pos, _ = binary_indicators(y_true, None, pos_label=1, n_rows=n_rows)
-    groups = encode_sensitive_features(sensitive_features, n_rows=n_rows)
+    groups = encode_groups(sensitive_features, n_rows=n_rows)
     names = [str(r.name) for r in results]
     cells = _model_cells([r.y_pred for r in results], true_pos, groups.codes, names)
     n_models, n_groups = len(names), groups.n_groups

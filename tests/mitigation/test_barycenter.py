@@ -187,7 +187,7 @@ def test_unseen_and_too_small_groups_are_named():
     with pytest.raises(InputError, match="group 'z' was not seen"):
         barycenter.transform(scores, sensitive_features=["a", "z", "b", "b", "b"])
     frame = pd.DataFrame({"sex": ["F", "F", "M", "M", "M"], "race": ["x", "x", "x", "x", "y"]})
-    with pytest.raises(InputError, match="sex='M', race='y' has 1 calibration"):
+    with pytest.raises(InputError, match=r"'M × y' \(sex × race\) has 1 calibration"):
         BarycenterMap().fit(scores, sensitive_features=frame)
     with pytest.raises(InputError, match="NaN or infinite"):
         barycenter.transform(

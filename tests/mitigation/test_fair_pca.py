@@ -110,7 +110,7 @@ def test_bad_input_is_an_input_error():
         FairPCA(0).fit(X, sensitive_features=group)
     with pytest.raises(InputError, match="match must be one of"):
         FairPCA(1, match="median").fit(X, sensitive_features=group)
-    with pytest.raises(InputError, match="sensitive_features is required"):
+    with pytest.raises(InputError, match="sensitive_features is missing"):
         FairPCA(1).fit(X, sensitive_features=None)
 
 

@@ -85,7 +85,7 @@ def test_independent_labels_get_weight_one():
     [
         ([0, 1, 1], [0, 1], "rows"),
         ([0, np.nan, 1], [0, 1, 1], "missing"),
-        ([0, 1, 1], None, "sensitive_features is required"),
+        ([0, 1, 1], None, "sensitive_features is missing"),
         ([0, 1, 1], np.zeros((3, 1, 1)), "1-D or 2-D"),
     ],
 )

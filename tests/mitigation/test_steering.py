@@ -244,7 +244,7 @@ def test_bad_input_is_an_input_error():
         OptimalSteering(mode="everyone").fit(X, y, sensitive_features=a)
     lonely = a.copy()
     lonely[np.flatnonzero(y == 1)[0]] = 9  # a group of one person
-    with pytest.raises(InputError, match="Group 9 has 0 row"):
+    with pytest.raises(InputError, match="Group '9' has 0 row"):
         OptimalSteering().fit(X, y, sensitive_features=lonely)
     with pytest.raises(InputError, match="exactly two classes"):
         OptimalSteering().fit(X, np.arange(len(y)) % 3, sensitive_features=a)

@@ -81,7 +81,7 @@ def test_race_by_sex_with_groups_of_one_to_three_gives_models_for_every_method(e
     # The notes name what was pooled, for each group-wise mitigator.
     for method in ("threshold_optimizer", "barycenter", "linear_ferm"):
         note = next(n for n in results.notes if n.startswith(method))
-        assert "race='Asian'" in note or "race='Other'" in note or "Native" in note
+        assert "Asian'" in note or "Other'" in note or "Native" in note
 
 
 def test_the_threshold_optimizer_follows_the_documented_pooling_rule(tiny, every_method):
@@ -161,7 +161,7 @@ def test_pooling_rule():
     test = pd.DataFrame({"g": pd.Categorical(["a", "e", "c"])})
     assert list(pooled.apply(test)["g"]) == ["a", POOLED_GROUP, POOLED_GROUP]
     note = pooled.note("barycenter", unseen=pooled.unseen(test))
-    assert "g='b'" in note and "1 group(s) with no calibration rows (g='e')" in note
+    assert "'b'" in note and "1 group(s) with no calibration rows ('e')" in note
 
 
 def test_a_method_that_cannot_run_is_reported_and_the_others_are_kept(tiny):

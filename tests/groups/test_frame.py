@@ -73,3 +73,16 @@ def test_infinite_values_in_a_binned_column_name_the_column():
     with pytest.raises(InputError, match="has 5 infinite value") as err:
         sensitive_frame(df, ["age"], bins={"age": 3})
     assert err.value.column == "age"
+
+
+def test_edges_for_a_text_column_are_refused():
+    with pytest.raises(InputError, match="not numeric") as err:
+        sensitive_frame(pd.DataFrame({"s": ["a", "b"]}), ["s"], edges={"s": (0.0, 1.0)})
+    assert err.value.column == "s"
+
+
+def test_decomposed_text_alone_is_normalised_and_sorted_as_normalised():
+    nfd = "e\u0301"  # "é" as "e" + combining acute: sorts before "f", its NFC form after
+    frame = sensitive_frame(pd.DataFrame({"s": [nfd, "f", nfd]}), ["s"])
+    assert list(frame["s"].cat.categories) == ["f", "\u00e9"]
+    assert list(frame["s"].astype(str)) == ["\u00e9", "f", "\u00e9"]

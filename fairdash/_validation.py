@@ -1,4 +1,4 @@
-"""Checks and conversions of user input shared by the metric functions.
+"""Checks and conversions of user input shared by the metrics and the mitigators.
 
 Every problem found here is the user's to fix, so it is raised as
 :class:`fairdash.InputError` with a message that says what is wrong.
@@ -16,13 +16,17 @@ from fairdash._errors import InputError
 
 __all__ = [
     "as_1d",
+    "binary_classes",
     "binary_indicators",
     "check_confidence_level",
     "check_min_group_size",
     "check_n_boot",
     "check_sample_weight",
+    "check_scores",
+    "check_target",
     "n_rows_of",
     "numeric_array",
+    "take_rows",
 ]
 
 # Sentinel for "this array has no value other than pos_label".
@@ -260,3 +264,99 @@ def check_n_boot(n_boot: int | None) -> int | None:
     if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 1:
         raise InputError(f"n_boot must be a positive integer or None, not {n_boot!r}.")
     return int(n_boot)
+
+
+def check_target(y, *, n_rows: int) -> np.ndarray:
+    """``y`` as a 1-D array of ``n_rows`` values without missing ones.
+
+    A column vector is flattened with scikit-learn's DataConversionWarning.
+
+    Raises
+    ------
+    fairdash.InputError
+        If ``y`` is missing, 2-D with several columns, of another length or has
+        missing values.
+    """
+    if y is None:
+        raise InputError(
+            "This estimator requires y to be passed, but the target y is None."
+        )
+    values = y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+    if values.ndim == 2 and values.shape[1] == 1:
+        from sklearn.utils.validation import column_or_1d
+
+        values = column_or_1d(values, warn=True)
+    if values.ndim != 1:
+        raise InputError(f"y must be 1-D, got shape {values.shape}.")
+    if len(values) != n_rows:
+        raise InputError(f"y has {len(values)} values but there are {n_rows} rows.")
+    if pd.isna(values).any():
+        raise InputError("y has missing values; drop those rows or fill them.")
+    if values.dtype.kind in "fc" and not np.isfinite(values).all():
+        raise InputError("y has infinite values.")
+    return values
+
+
+def binary_classes(labels: np.ndarray, *, estimator: str) -> np.ndarray:
+    """The two classes of ``labels`` (sorted: the greater one is the positive class).
+
+    Raises
+    ------
+    fairdash.InputError
+        If the labels are of an unknown type, continuous, or not exactly two classes
+        (the messages scikit-learn's estimator checks expect).
+    """
+    from sklearn.utils.multiclass import type_of_target
+
+    kind = type_of_target(labels)
+    if kind == "unknown":
+        raise InputError(
+            f"Unknown label type: {estimator} needs class labels (numbers, text or booleans)."
+        )
+    if kind == "continuous":
+        raise InputError(f"{estimator} needs class labels; y is continuous.")
+    classes = np.unique(labels)
+    if len(classes) == 1:
+        raise InputError(f"y has one class only; {estimator} needs both classes.")
+    if len(classes) != 2:
+        raise InputError(
+            f"Only binary classification is supported: {estimator} needs exactly two "
+            f"classes in y, got {len(classes)}."
+        )
+    return classes
+
+
+def take_rows(X, rows: np.ndarray):
+    """Rows of ``X`` by position, keeping DataFrames, arrays and sparse matrices as they are."""
+    # scikit-learn is imported here so that the metrics and the CLI audit start without it.
+    import scipy.sparse as sp
+
+    from fairdash._compat import take_rows_of
+
+    if sp.issparse(X) and X.format not in ("csr", "csc"):
+        X = X.tocsr()  # COO, DIA, ... cannot be indexed by row
+    elif not (hasattr(X, "shape") or isinstance(X, list | tuple)):
+        X = np.asarray(X)  # array-likes that only implement __array__
+    return take_rows_of(X, rows)
+
+
+def check_scores(scores, *, name: str = "scores") -> np.ndarray:
+    """Scores as a 1-D float64 array of finite values.
+
+    Raises
+    ------
+    fairdash.InputError
+        If the scores are not 1-D, not numeric, or contain NaN or infinite values.
+    """
+    values = scores.to_numpy() if isinstance(scores, pd.Series | pd.DataFrame) else scores
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{name} must be numeric: {error}") from None
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise InputError(f"{name} must be 1-D, got shape {values.shape}.")
+    if not np.isfinite(values).all():
+        raise InputError(f"{name} contain NaN or infinite values.")
+    return values
