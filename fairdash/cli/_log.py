@@ -18,8 +18,9 @@ import pandas as pd
 from fairdash._errors import InputError
 from fairdash._problem import Problem, guess_positive_label
 from fairdash._readings import small_group_note
-from fairdash.cli._audit import Audit, _resolve_reference
+from fairdash.cli._audit import Audit
 from fairdash.engines import aggregate_log, metrics_from_cell_table, resolve_files
+from fairdash.groups import resolve_reference
 
 __all__ = ["ENGINES", "audit_log", "choose_engine"]
 
@@ -248,7 +249,7 @@ def audit_log(
         score=score,
         metrics=metrics,
         data_stage=None,
-        reference=None if reference is None else _resolve_reference(metrics, reference),
+        reference=None if reference is None else resolve_reference(metrics, reference),
         source=source or table.source,
         n_rows=table.n_rows,
         n_columns=table.n_columns,
