@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.groups import group_label, value_text
 from fairdash._markup import html_text as _e
+from fairdash.groups import group_label, value_text
 from fairdash.metrics import GroupMetrics
 
 __all__ = ["dataframe_html"]
