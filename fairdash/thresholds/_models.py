@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from fairdash.metrics import GroupMetrics, group_metrics
 from fairdash.thresholds._curves import ThresholdCurves
-from fairdash.tradeoff import ModelResult
+
+if TYPE_CHECKING:
+    from fairdash.tradeoff import ModelResult
 
 __all__ = [
     "THRESHOLDED_METHOD",
@@ -103,6 +105,10 @@ def thresholded_model(
     y_pred = curves.predict(thresholds)
     by_group = thresholds_by_group(curves, thresholds)
     params = {"base": base.name, "cost_ratio": cost_ratio, **by_group}
+    # Here, not at the top: the trade-off package loads scikit-learn, which the
+    # command line's audit (thresholds via the engines) never needs.
+    from fairdash.tradeoff import ModelResult
+
     return ModelResult(
         name=f"{base.name} + {THRESHOLDED_METHOD}",
         method=THRESHOLDED_METHOD,
