@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash import InputError, markdown_text, summary_readings
+from fairdash.groups import resolve_reference
 from fairdash.metrics import (
     calibration_by_group,
     differences_to_reference,
@@ -60,14 +61,19 @@ GUIDE = """
 def _reference_choice(metrics) -> object:
     by_group = metrics.by_group[metrics.by_group["count"] > 0]
     labels = group_label_index(by_group.index)
-    options = ["largest group", "best group (highest selection rate)", "overall", *labels]
+    options = [
+        "largest group",
+        "best group (highest selection rate among groups not flagged small)",
+        "overall",
+        *labels,
+    ]
     choice = st.selectbox("Reference for differences and ratios", options,
                           key=widget_key("explore", "reference"))
+    # The same rules as the CLI's --reference largest / best.
     if choice == "largest group":
-        return by_group["count"].idxmax()
+        return resolve_reference(metrics, "largest")
     if choice.startswith("best group"):
-        column = "selection_rate" if "selection_rate" in by_group else "mean_prediction"
-        return by_group[column].idxmax()
+        return resolve_reference(metrics, "best")
     if choice == "overall":
         return "overall"
     return by_group.index[labels.index(choice)]
@@ -78,7 +84,7 @@ log = active_log()
 if log is not None:  # a server-side log: everything below from its counts
     model = evaluation = None
     problem = log.problem()
-    metrics = log.metrics
+    metrics = log.metrics.with_min_group_size(min_group_size())
     features = list(log.sensitive_features)
     classification = True
     st.caption(f"Server-side log: **{log.name_md}** · {log.table.n_rows:,} rows, counted by "
@@ -89,7 +95,8 @@ else:
     model = current_model()
     evaluation = st.session_state["evaluation"]
     problem = evaluation.problem
-    metrics = model.metrics
+    # Flags and "best" follow the small-group policy set on Data & model now.
+    metrics = model.metrics.with_min_group_size(min_group_size())
     features = list(problem.sensitive_features)
     st.caption(f"Current model: **{model.name}** · {len(evaluation.test_index):,} test rows")
     classification = problem.task == "classification"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Any, Literal
 
@@ -96,6 +97,28 @@ class DisaggregatedMetrics:
         return pd.Series(
             self._group_sizes < self.min_group_size, index=self._by_group.index, name="small_group"
         )
+
+    def with_min_group_size(self, min_group_size: int) -> DisaggregatedMetrics:
+        """The same metrics with another small-group threshold.
+
+        The app's small-group policy can change after a model's metrics were
+        computed; the flags (:attr:`small_group`), the table and every summary
+        that defaults to the metrics' own threshold follow the new one. Nothing
+        is recomputed.
+
+        Parameters
+        ----------
+        min_group_size : int
+            Groups with fewer rows are flagged small.
+
+        Returns
+        -------
+        DisaggregatedMetrics
+            A shallow copy of the same class.
+        """
+        out = copy.copy(self)
+        out.min_group_size = check_min_group_size(min_group_size)
+        return out
 
     def left_out_groups(self, min_group_size: int | None) -> pd.Index:
         """The groups that summaries with ``min_group_size`` leave out.

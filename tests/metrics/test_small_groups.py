@@ -150,3 +150,16 @@ def test_regression_distances_leave_small_groups_out():
     assert metrics.disparities()["ks_distance"] > kept["ks_distance"]
     assert metrics.disparities(min_group_size=None) == metrics.disparities()
     assert math.isnan(metrics.disparities(min_group_size=90)["ks_distance"])
+
+
+def test_with_min_group_size_moves_the_flags_and_nothing_else():
+    rng = np.random.default_rng(0)
+    sex = np.repeat(["a", "b", "c"], [500, 40, 5])
+    y = rng.integers(0, 2, len(sex))
+    pred = rng.integers(0, 2, len(sex))
+    metrics = group_metrics(y, pred, pd.Series(sex, name="sex"), min_group_size=30)
+    moved = metrics.with_min_group_size(100)
+    assert metrics.small_group.tolist() == [False, False, True]
+    assert moved.small_group.tolist() == [False, True, True]
+    pd.testing.assert_frame_equal(moved.by_group, metrics.by_group)
+    assert moved.min_group_size == 100 and metrics.min_group_size == 30

@@ -380,3 +380,23 @@ def test_adult_tutorial_flow_click_by_click():
                        & (table["demographic_parity_difference"]
                           < row["demographic_parity_difference"])]
         assert better.empty
+
+
+def test_explore_best_reference_is_the_clis_best(session):
+    """"Best group" leaves out groups flagged small, as ``fairdash audit --reference best``."""
+    # A policy of 1,000 rows flags the group with the highest selection rate as small.
+    at = run("explore", {**session, "w:data.min_group_size": 1000})
+    box = next(s for s in at.selectbox if s.label == "Reference for differences and ratios")
+    box.select(next(o for o in box.options if o.startswith("best group"))).run()
+    assert not at.exception, at.exception
+    metrics = session["models"][0].metrics
+    by_group = metrics.by_group
+    large = by_group[by_group["count"] >= 1000]
+    expected = large["selection_rate"].idxmax()
+    assert expected != by_group["selection_rate"].idxmax()
+    differences = at.dataframe[1].value
+    row = differences.loc[expected]
+    assert row["selection_rate_difference"] == 0.0
+    others = differences.drop(index=expected)["selection_rate_difference"].dropna()
+    # Every other group differs from it: the reference is that group and no other.
+    assert (others != 0.0).all()
