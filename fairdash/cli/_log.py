@@ -20,6 +20,7 @@ from fairdash._problem import Problem, guess_positive_label
 from fairdash._readings import small_group_note
 from fairdash.cli._audit import Audit
 from fairdash.engines import aggregate_log, metrics_from_cell_table, resolve_files
+from fairdash.engines._engines import _format_of
 from fairdash.groups import resolve_reference
 
 __all__ = ["ENGINES", "audit_log", "choose_engine"]
@@ -81,6 +82,11 @@ def choose_engine(data: str, engine: str, *, available: int | None = None) -> tu
         raise InputError(
             f"{data!r} is on remote storage: audit it with --engine spark (or copy it here)."
         )
+    folder = os.path.isdir(data) or any(ch in data for ch in "*?[")
+    if not folder and not (os.path.isfile(data) and _format_of(data) is not None):
+        # Not a Parquet/CSV file (missing, Excel, a wrong type): the in-memory reader's
+        # checks say what is wrong with it.
+        return "numpy", "the numpy engine reads this input"
     files, fmt = resolve_files(data)
     size = sum(os.path.getsize(f) for f in files)
     needed = size * _EXPANSION[fmt]

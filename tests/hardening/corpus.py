@@ -250,8 +250,9 @@ def build_cases() -> list[Case]:
         Case("numpy_file", "array.npy", b"\x93NUMPY\x01\x00" + b"\x00" * 64,
              words=("can run code",)),
         Case("missing_file", "does_not_exist.csv", None, words=("does not exist",)),
+        # A folder is a prediction log's parts for the CLI (issue 13); this one holds none.
         Case("folder_instead_of_file", "a_folder.csv", None, folder=True,
-             words=("is a folder",)),
+             words=("folder", "no parquet or csv file"), core_words=("is a folder",)),
         # ---- readable files, unusable for an audit ------------------------------------------
         Case("single_row", "one_row.csv", "".join(lines[:2]).encode(),
              words=("single class",), column="y", app="problem"),
