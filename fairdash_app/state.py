@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from fairdash import markdown_text
 from fairdash_app.navigation import link
 
 __all__ = [
@@ -283,8 +284,9 @@ def describe_basis(evaluation: Evaluation) -> str:
     """What the models were computed for, in a sentence fragment."""
     problem = evaluation.problem
     return (
-        f"**{evaluation.data_name}**, target **{problem.target}**, sensitive features "
-        f"**{', '.join(problem.sensitive_features)}**, {len(problem.feature_columns)} model inputs"
+        f"**{markdown_text(evaluation.data_name)}**, target **{markdown_text(problem.target)}**, "
+        f"sensitive features **{markdown_text(', '.join(map(str, problem.sensitive_features)))}**, "
+        f"{len(problem.feature_columns)} model inputs"
     )
 
 

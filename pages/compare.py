@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import fairdash
+from fairdash import markdown_text
 from fairdash.metrics import compare_models
 from fairdash.plots import model_comparison_chart, tradeoff_scatter
 from fairdash.tradeoff import (
@@ -101,7 +102,7 @@ try:
         N_BOOT if show_intervals and not regression else None,
     )
 except fairdash.InputError as err:
-    st.error(str(err))
+    st.error(markdown_text(err))
     st.stop()
 
 front = table[table["on_front"]]
@@ -138,7 +139,7 @@ st.selectbox(
     key=widget_key("compare", "current"), on_change=_choose_current,
 )
 model = current_model()
-st.success(f"Current model: **{model.name}** ({model.method})")
+st.success(f"Current model: **{markdown_text(model.name)}** ({markdown_text(model.method)})")
 
 st.subheader("All models")
 st.caption("Select a row to make that model the current one; models drawn at the same point "
@@ -203,7 +204,8 @@ comparison = compare_models(
 )
 overall = comparison.overall
 st.markdown(
-    f"Moving from **{first}** to **{second}**: {overall['gained']:,.0f} people get the "
+    f"Moving from **{markdown_text(first)}** to **{markdown_text(second)}**: "
+    f"{overall['gained']:,.0f} people get the "
     f"favourable decision they did not get before and {overall['lost']:,.0f} lose it "
     f"(of {overall['count']:,.0f} test rows)."
 )

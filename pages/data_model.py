@@ -74,7 +74,8 @@ def _choose_upload() -> UploadedTable | None:
         if kept is None:
             st.info("Choose a file to upload, or use a bundled data set.")
             return None
-        st.caption(f"Using **{kept.name}**, uploaded earlier. Upload another file to replace it.")
+        st.caption(f"Using **{markdown_text(kept.name)}**, uploaded earlier. Upload another "
+                   "file to replace it.")
         name, digest, content, fresh = kept.name, kept.digest, kept.content, False
         sheets = kept.sheets
     else:
@@ -90,9 +91,10 @@ def _choose_upload() -> UploadedTable | None:
             return kept
         data = _uploaded(digest, name, content, sheet)
     except fairdash.InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
         if kept is not None:
-            st.caption(f"The earlier upload, **{kept.name}**, is kept: remove this file to use it.")
+            st.caption(f"The earlier upload, **{markdown_text(kept.name)}**, is kept: remove "
+                       "this file to use it.")
         return None
     table = UploadedTable(name, digest, data, sheet, sheets, content if len(sheets) > 1 else None)
     state["upload"] = table
@@ -117,8 +119,8 @@ def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
         info = datasets.describe(name)
         st.caption(f"{info['description']} Source: {info['source']}. Licence: {info['licence']}.")
         if state["upload"] is not None:
-            st.caption(f"Your upload **{state['upload'].name}** is kept: choose *{UPLOAD}* "
-                       "to use it again.")
+            st.caption(f"Your upload **{markdown_text(state['upload'].name)}** is kept: "
+                       f"choose *{UPLOAD}* to use it again.")
         return _bundled(name), name, None, info
     table = _choose_upload()
     if table is None:
@@ -158,7 +160,8 @@ def _sensitive(data: pd.DataFrame, candidates: list, suggestion: dict) -> tuple[
         if fairdash.is_binned(data[name]):
             _default(f"bins.{name}", 4)
             bins[name] = int(
-                st.number_input(f"Quantile bins for '{name}'", 2, 10, key=key(f"bins.{name}"))
+                st.number_input(f"Quantile bins for '{markdown_text(name)}'", 2, 10,
+                                key=key(f"bins.{name}"))
             )
     return sensitive, bins
 
@@ -206,13 +209,13 @@ def _audit(data: pd.DataFrame, spec: dict) -> None:
     try:
         checked = fairdash.evaluate_predictions(data, **spec, min_group_size=min_group_size())
     except fairdash.InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
         state["problem"] = None
         return
     state["problem"] = checked.problem
     for note in checked.notes:
         if not note.startswith("Guessed"):  # the guess is shown beside its question
-            st.warning(note)
+            st.warning(markdown_text(note))
     _stale_models()
     st.header("3. Audit")
     if st.button("Audit these predictions", type="primary", key=action_key(PAGE, "audit")):
@@ -274,10 +277,10 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
             bins={k: int(v) for k, v in bins.items()},
         )
     except fairdash.InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
         return None
     for note in problem.notes:
-        st.warning(note)
+        st.warning(markdown_text(note))
     return problem
 
 
@@ -386,11 +389,11 @@ def _train(data: pd.DataFrame, problem) -> None:
             state["leakage"] = fairdash.leakage_check(run, data)
         except fairdash.InputError as err:
             status.update(label="Training failed", state="error")
-            st.error(str(err))
+            st.error(markdown_text(err))
             return
         except Exception as err:  # hardening: a message, never a traceback
             status.update(label="Training failed", state="error")
-            st.error(_training_failure(err))
+            st.error(markdown_text(_training_failure(err)))
             return
         status.update(label="Model trained", state="complete", expanded=False)
 
@@ -480,7 +483,7 @@ def _results() -> None:
         st.dataframe(table, width="stretch", key="data_group_table")
         st.markdown(
             f"**Summary disparities** (between groups; selection rate: "
-            f"{problem.selection_phrase})"
+            f"{markdown_text(problem.selection_phrase)})"
         )
         st.dataframe(pd.Series(summary, name="value").to_frame(), width="stretch")
     else:
@@ -501,7 +504,9 @@ data, data_name, digest, suggestion = _choose_data()
 use_data(data, data_name, digest)
 state["problem"] = None
 if data is not None:
-    st.write(f"**{data_name}**: {data.shape[0]:,} rows, {data.shape[1]} columns")
+    st.markdown(f"**{markdown_text(data_name)}**: {data.shape[0]:,} rows, {data.shape[1]} columns")
+    for note in io.read_notes(data):  # how the file was read: renamed headers, number formats
+        st.info(markdown_text(note), icon=":material/info:")
     st.dataframe(data.head(200), width="stretch", height=240)
 
     st.header("2. Problem")
@@ -520,9 +525,14 @@ if data is not None:
     else:
         state["problem"] = problem = _define_problem(data, suggestion)
         _stale_models()
+    try:
+        stage = None if problem is None else data_stage_for(data, problem)
+    except fairdash.InputError as err:  # e.g. too many groups to count: no model either
+        st.error(markdown_text(err))
+        problem = None
     if problem is not None:
         with st.expander("Data-stage view: group sizes and label bias before any model"):
-            st.dataframe(data_stage_for(data, problem), width="stretch")
+            st.dataframe(stage, width="stretch")
         st.header("3. Model")
         _train(data, problem)
 else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairdash import InputError
+from fairdash import InputError, markdown_text
 from fairdash.plots import slice_chart
 from fairdash.slices import PROPORTION_METRICS, find_slices, searchable_columns, slice_summary
 from fairdash_app.navigation import PAGES
@@ -42,7 +42,7 @@ if COLUMNS not in state:
     inputs = [c for c in candidates if c in {*problem.feature_columns, *problem.sensitive_features}]
     state[COLUMNS] = searchable_columns(rows[inputs])[0]
 state[COLUMNS] = [c for c in state[COLUMNS] if c in candidates]
-st.caption(f"Current model: **{model.name}** · {len(rows):,} test rows")
+st.caption(f"Current model: **{markdown_text(model.name)}** · {len(rows):,} test rows")
 
 columns = st.multiselect("Columns to search", candidates, key=COLUMNS)
 left, middle, right, last = st.columns(4)
@@ -71,7 +71,7 @@ try:
         metric, max_order, int(min_size), fdr,
     )
 except InputError as err:
-    st.error(str(err))
+    st.error(markdown_text(err))
     st.stop()
 
 state["slices"] = (model.uid, table)  # for the report's "subgroups the model fails"
@@ -89,8 +89,8 @@ chosen = st.selectbox("Slice", choices, key=CHOSEN) if choices else None
 if chosen is not None:
     slice_columns = [c for c, _ in table.loc[table["slice"] == chosen, "conditions"].iloc[0]]
     st.caption(
-        f"Makes **{', '.join(map(str, slice_columns))}** the sensitive features on the Data & "
-        "model page; retrain there, and every page shows the groups of these columns."
+        f"Makes **{markdown_text(', '.join(map(str, slice_columns)))}** the sensitive features "
+        "on the Data & model page; retrain there, and every page shows the groups of these columns."
     )
     if st.button("Use its columns as the sensitive features",
                  key=action_key("discover", "use")):

@@ -98,7 +98,8 @@ else:
     # Flags and "best" follow the small-group policy set on Data & model now.
     metrics = model.metrics.with_min_group_size(min_group_size())
     features = list(problem.sensitive_features)
-    st.caption(f"Current model: **{model.name}** · {len(evaluation.test_index):,} test rows")
+    st.caption(f"Current model: **{markdown_text(model.name)}** · "
+               f"{len(evaluation.test_index):,} test rows")
     classification = problem.task == "classification"
 
 with st.expander("Which disparity matters for my use case?"):
@@ -204,7 +205,7 @@ elif classification and model.y_score is not None:
             strategy=strategy,
         )
     except InputError as err:
-        st.info(f"No calibration view for this model: {err}")
+        st.info(f"No calibration view for this model: {markdown_text(err)}")
     else:
         st.plotly_chart(reliability_chart(calibration),
                         key=action_key("explore", "calibration"))
@@ -224,7 +225,7 @@ elif classification and model.y_score is not None:
 
 if classification:
     st.subheader("Predictive parity beside equalized odds")
-    st.markdown(parity_conflict_note(metrics))
+    st.markdown(markdown_text(parity_conflict_note(metrics)))  # it names groups
     balance = error_balance(metrics)
     differences = metrics.difference().reindex(balance.columns[1:])
     st.dataframe(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import fairdash
-from fairdash import datasets
+from fairdash import datasets, markdown_text
 from fairdash.tradeoff import MethodConfig
 from fairdash_app.navigation import PAGES
 from fairdash_app.state import action_key, init_state, show_definition, use_data
@@ -31,7 +31,7 @@ def run_demo() -> None:
     )
 
     def progress(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} models · {message}")
+        bar.progress(done / max(total, 1), text=f"{done}/{total} models · {markdown_text(message)}")
 
     mitigate_and_store(
         data, problem, DEMO_METHODS, estimator="logistic_regression", test_size=0.3,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import fairdash
+from fairdash import markdown_text
 from fairdash.models import estimator_names, estimator_spec
 from fairdash.tradeoff import (
     CATALOGUE,
@@ -102,9 +103,9 @@ def _show_notes(notes: list[str], configs: list[MethodConfig]) -> None:
     for note in notes:
         prefix = next((p for p in labels if note.startswith(p)), None)
         if prefix is None:
-            st.info(note)
+            st.info(markdown_text(note))
         else:
-            st.info(f"**{labels[prefix]}**: {note.removeprefix(prefix)}")
+            st.info(f"**{labels[prefix]}**: {markdown_text(note.removeprefix(prefix))}")
 
 
 def _progress_runner(bar, log):
@@ -117,10 +118,10 @@ def _progress_runner(bar, log):
     last = [0]
 
     def progress(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} models · {message}")
+        bar.progress(done / max(total, 1), text=f"{done}/{total} models · {markdown_text(message)}")
         if done > last[0]:
             last[0] = done
-            finished.append(message)
+            finished.append(markdown_text(message))
             log.caption(" · ".join(finished[-12:]))
 
     return progress
@@ -146,8 +147,9 @@ if state.get(widget_key("data", "workflow")) == AUDIT:
     st.stop()
 
 st.caption(
-    f"Target **{problem.target}**, sensitive features **{' × '.join(problem.sensitive_features)}**"
-    f" · {state['data_name']}"
+    f"Target **{markdown_text(problem.target)}**, sensitive features "
+    f"**{markdown_text(' × '.join(map(str, problem.sensitive_features)))}**"
+    f" · {markdown_text(state['data_name'])}"
 )
 available = [m for m in METHODS if problem.task == "classification" or CATALOGUE[m].regression]
 state.setdefault(widget_key("mitigate", f"methods.{problem.task}"),
@@ -190,12 +192,13 @@ if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run"
             calibration_size=calibration, seed=int(seed), progress=_progress_runner(bar, log),
         )
     except fairdash.InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
     else:
         bar.progress(1.0, text=f"Done: {len(results)} models")
         st.success(f"{len(results)} models trained. See them on the Compare page.")
         for failure in results.failures:
-            st.warning(f"**{CATALOGUE[failure.method].label}** could not run: {failure.message}")
+            st.warning(f"**{CATALOGUE[failure.method].label}** could not run: "
+                       f"{markdown_text(failure.message)}")
         _show_notes(results.notes, configs)
 
 models = state["models"]

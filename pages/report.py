@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 import fairdash
+from fairdash import markdown_text
 from fairdash.io import to_csv_bytes
 from fairdash.plots import model_figures
 from fairdash.tradeoff import results_table
@@ -41,12 +42,14 @@ if upload is not None and st.button("Restore", key=action_key("report", "restore
     try:
         message = restore_config(
             upload.getvalue(),
-            progress=lambda d, t, m: bar.progress(d / max(t, 1), text=f"{d}/{t} · {m}"),
+            progress=lambda d, t, m: bar.progress(
+                d / max(t, 1), text=f"{d}/{t} · {markdown_text(m)}"
+            ),
         )
     except fairdash.InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
     else:
-        st.success(message)
+        st.success(markdown_text(message))
 
 log = active_log()
 if log is not None:  # a server-side log: the report from its counts
@@ -78,7 +81,8 @@ models = state["models"]
 table = results_table(models, with_fit_seconds=False) if models else None
 figures = model_figures(model.metrics, model_name=model.name, models_table=table)
 st.caption(
-    f"Current model: **{model.name}** · {len(models)} model(s) · data {evaluation.data_name}"
+    f"Current model: **{markdown_text(model.name)}** · {len(models)} model(s) · data "
+    f"{markdown_text(evaluation.data_name)}"
 )
 
 stage = data_stage_for(data, problem) if classification else None

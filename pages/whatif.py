@@ -119,16 +119,16 @@ else:
     evaluation = state["evaluation"]
     if model.y_score is None:
         st.info(
-            f"The current model, **{model.name}**, gives no scores, so there are no thresholds "
-            "to move. Choose a model with scores on the Compare page."
+            f"The current model, **{markdown_text(model.name)}**, gives no scores, so there are "
+            "no thresholds to move. Choose a model with scores on the Compare page."
         )
         st.stop()
     problem = evaluation.problem
     curves, uid = curves_for(model, evaluation), model.uid
     bounds = (0.0, 1.0)
     step = threshold_step(model.y_score)  # about 100 key presses across the scores
-    st.caption(f"Current model: **{model.name}** · a row is selected when its score ≥ its "
-               "threshold")
+    st.caption(f"Current model: **{markdown_text(model.name)}** · a row is selected when its "
+               "score ≥ its threshold")
 labels = curves.labels()
 present = np.flatnonzero(curves.group_sizes > 0)
 
@@ -148,7 +148,7 @@ for col, name in zip(cols, STRATEGIES, strict=True):
     col.button(STRATEGY_LABELS[name], key=action_key("whatif", f"strategy.{name}"),
                help=STRATEGIES[name], on_click=use_strategy, args=(name, curves, uid, bounds))
 if state["flash"]:
-    st.toast(state["flash"])
+    st.toast(markdown_text(state["flash"]))
     state["flash"] = None
 
 thresholds = np.full(curves.n_groups, np.inf)
@@ -162,7 +162,7 @@ else:
         state.setdefault(group_key(g), state[ALL])  # start from the single threshold
         with grid[i % len(grid)]:
             thresholds[g] = st.slider(
-                f"{labels[g]} (n={curves.group_sizes[g]:,})", *bounds, step=step,
+                f"{markdown_text(labels[g])} (n={curves.group_sizes[g]:,})", *bounds, step=step,
                 key=group_key(g), format="%.3f",
             )
 if log is not None:
@@ -177,7 +177,7 @@ if applied is not None and applied["uid"] == uid:
     if log is not None:
         chosen = curves.snap(chosen)
     if np.allclose(thresholds[present], chosen[present]):
-        text = f"**{applied['label']}**. {outcome.summary()}"
+        text = f"**{applied['label']}**. {markdown_text(outcome.summary())}"  # names groups
         (st.success if outcome.met and not outcome.reasons else st.warning)(text)
     else:
         st.caption(f"{applied['label']}: the thresholds have been moved since it was applied.")
@@ -231,4 +231,4 @@ elif c2.button("Add this thresholded model to Compare", key=action_key("whatif",
         sensitive_features=evaluation.sensitive_test, cost_ratio=cost,
     )
     add_model(new)
-    st.success(f"Added “{new.name}” to the Compare page's models.")
+    st.success(f"Added “{markdown_text(new.name)}” to the Compare page's models.")

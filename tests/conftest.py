@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -56,3 +57,9 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+def shown_text(markdown: str) -> str:
+    """The text a user sees for ``markdown`` the pages escaped with ``fairdash.markdown_text``
+    (its backslash escapes removed), for tests that look for words in messages."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))

@@ -203,6 +203,24 @@ def _binned(series: pd.Series, bins: Mapping) -> bool:
     return True
 
 
+def _check_groupable(series: pd.Series) -> None:
+    """Refuse values that make no readable groups: bytes, and durations (a number of
+    days or hours is what the user means; converting is theirs to choose)."""
+    advice = None
+    if pd.api.types.is_timedelta64_dtype(series):
+        kind, advice = "durations", "convert them to a number (days, hours)"
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in {
+        "bytes", "mixed"
+    } and series.map(lambda v: isinstance(v, bytes | bytearray)).any():
+        kind, advice = "binary data (bytes)", "decode them to text"
+    if advice is not None:
+        raise InputError(
+            f"Sensitive feature '{series.name}' holds {kind}, which make no readable groups: "
+            f"{advice} first, or choose another column.",
+            column=str(series.name),
+        )
+
+
 def _check_columns(data: pd.DataFrame, names: Sequence[str]) -> None:
     unknown = [c for c in names if c not in data.columns]
     if unknown:
@@ -300,6 +318,7 @@ def sensitive_frame(
     columns = {}
     for name in sensitive_features:
         series = data[name]
+        _check_groupable(series)
         if name in edges and _binned(series, edges):
             columns[name] = _apply_edges(series, edges[name])
         elif _binned(series, bins):

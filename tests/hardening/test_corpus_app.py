@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import shown_text
 from tests.hardening.conftest import CASES, case_params
 from tests.hardening.corpus import good_upload
 
@@ -50,7 +51,7 @@ def _upload(at: AppTest, name: str, content: bytes) -> None:
 
 
 def _messages(elements) -> str:
-    return " | ".join(str(e.value) for e in elements)
+    return " | ".join(shown_text(e.value) for e in elements)
 
 
 def _assert_named(case, elements) -> None:

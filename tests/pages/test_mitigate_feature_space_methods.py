@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import fairdash
 from fairdash import datasets
+from tests.conftest import shown_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ def test_mitigate_runs_the_three_methods_and_reports_steering():
     assert {m.name for m in models} >= {
         "fair_pca", "steering", "covariance_constrained c=0×", "covariance_constrained c=1×"
     }
-    notes = " ".join(i.value for i in at.info)
+    notes = " ".join(shown_text(i.value) for i in at.info)
     assert "KL divergence moved" in notes and "fair components keep" in notes
     # The models land on Compare's plane (a fresh page run with the session's models).
     compare = AppTest.from_file(str(ROOT / "pages" / "compare.py"), default_timeout=300)

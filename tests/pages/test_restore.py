@@ -10,6 +10,7 @@ import fairdash
 from fairdash import datasets
 from fairdash.tradeoff import run_methods, split_data
 from fairdash_app.workflows import evaluation_for
+from tests.conftest import shown_text
 
 REPORT = str(Path(__file__).resolve().parents[2] / "pages" / "report.py")
 
@@ -72,7 +73,7 @@ def assert_unchanged(at, session):
 
 def test_a_configuration_that_fails_validation_changes_nothing(session):
     at = restore(session, german_config(random_state="0"))
-    assert [e.value for e in at.error] and "'settings.random_state'" in at.error[0].value
+    assert at.error and "'settings.random_state'" in shown_text(at.error[0].value)
     assert_unchanged(at, session)
 
 
@@ -80,7 +81,7 @@ def test_a_configuration_that_does_not_fit_its_data_changes_nothing(session):
     config = german_config()
     config["problem"]["target"] = "income"  # Adult's target: not a German credit column
     at = restore(session, config)
-    assert [e.value for e in at.error] and "income" in at.error[0].value
+    assert [e.value for e in at.error] and "income" in shown_text(at.error[0].value)
     assert_unchanged(at, session)
     # The page still works afterwards (no stale mix of German settings and Adult data).
     at.run()
