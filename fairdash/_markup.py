@@ -23,6 +23,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # :emoji:, :red[colour]) alike.
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\t\u2028\u2029\x85]")
+# GitHub's autolink literals (http://, www., e-mail addresses) are found in the text after
+# escapes are resolved, so escaping cannot stop them; a word joiner (U+2060, invisible)
+# inside each pattern does.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
 # plotly.js reads labels as a small HTML dialect (<a href>, <span style>, <br>, <b>, ...)
 # and decodes entities only after finding the tags; "$...$" is LaTeX where MathJax is
 # loaded, and "%{...}" a placeholder in hover templates.
@@ -77,14 +82,19 @@ def markdown_text(value: object) -> str:
     str
         Every ASCII punctuation character backslash-escaped; line breaks and
         other control characters shown as escapes (``\\n``), so a value can
-        never start a heading, a list or a new paragraph.
+        never start a heading, a list or a new paragraph; an invisible word
+        joiner (U+2060) in ``://``, ``www.`` and before ``@``, so no bare URL or
+        e-mail address becomes a link.
 
     Examples
     --------
-    >>> markdown_text("![c](http://127.0.0.1/x.png)")
-    '\\\\!\\\\[c\\\\]\\\\(http\\\\:\\\\/\\\\/127\\\\.0\\\\.0\\\\.1\\\\/x\\\\.png\\\\)'
+    >>> markdown_text("![c](x.png) **b**")
+    '\\\\!\\\\[c\\\\]\\\\(x\\\\.png\\\\) \\\\*\\\\*b\\\\*\\\\*'
+    >>> markdown_text("http://x") == "http\\\\:\\u2060\\\\/\\\\/x"
+    True
     """
     text = _LINE_BREAKS.sub(_escape_sequence, str(value))
+    text = _AUTOLINK.sub(_WORD_JOINER, text)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _visible_controls(text))
 
 

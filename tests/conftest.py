@@ -61,5 +61,6 @@ def spark():
 
 def shown_text(markdown: str) -> str:
     """The text a user sees for ``markdown`` the pages escaped with ``fairdash.markdown_text``
-    (its backslash escapes removed), for tests that look for words in messages."""
-    return re.sub(r"\\(.)", r"\1", str(markdown))
+    (its backslash escapes and invisible word joiners removed), for tests that look for
+    words in messages."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "")

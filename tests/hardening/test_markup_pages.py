@@ -32,9 +32,13 @@ SEX = ['<a href="http://x">m</a>', '<span style="font-size:90px">f</span>']
 RACE = ["$x^2$", "**b**"]
 FILE_NAME = "![f](http://127.0.0.1:9911/f.png) <a href='http://x'>data</a>.csv"
 MODEL = '![m](http://127.0.0.1:9911/m.png) <a href="http://x">model</a>'
-# Unescaped markup: an image or link, an HTML link or a style attribute. markdown_text
-# puts a backslash before every punctuation character, so escaped text never matches.
-MARKUP = re.compile(r"(?<!\\)!(?<!\\)\[|(?<!\\)\]\(|(?<!\\)<a|style=|(?<!\\)\$x")
+# Unescaped markup: an image or link, an HTML link, a style attribute, a bare URL.
+# markdown_text puts a backslash before every punctuation character and a word joiner
+# in every URL, so escaped text never matches.
+MARKUP = re.compile(
+    r"(?<!\\)!(?<!\\)\[|(?<!\\)\]\(|(?<!\\)<a|style=|(?<!\\)\$x"
+    r"|https?\\?:\\?/"  # a bare URL GitHub-flavoured markdown would link (no word joiner)
+)
 # Proto fields Streamlit renders as markdown. Options of selectboxes and multiselects
 # are plain text (only radio options are markdown); figures and tables are checked elsewhere.
 MARKDOWN_FIELDS = {"body", "label", "text", "help", "caption"}
