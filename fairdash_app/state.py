@@ -29,6 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash import markdown_text
+from fairdash_app.memory import release_memory
 from fairdash_app.navigation import link
 
 __all__ = [
@@ -161,6 +162,10 @@ def init_state() -> None:
     """Give every key its default if this session has not set it yet, and keep the
     values of widgets drawn on other pages (Streamlit would drop them)."""
     state = st.session_state
+    if "data" not in state:
+        # A new session: sessions that ended (Streamlit drops them when another connects)
+        # left their data in the allocators' free lists.
+        release_memory()
     for key, value in DEFAULTS.items():
         if key not in state:
             state[key] = value.copy() if isinstance(value, list | dict) else value
@@ -209,7 +214,10 @@ def use_data(data: pd.DataFrame | None, name: str | None, digest: str | None) ->
         old = state["data"]
         same = old is not None and data is not None and list(old.columns) == list(data.columns)
         switch_definition(previous, data_identity(name, digest), same_columns=same)
+    replaced = state["data"] is not None and state["data"] is not data
     state["data"], state["data_name"], state["data_digest"] = data, name, digest
+    if replaced:
+        release_memory()
 
 
 def discard_results() -> None:

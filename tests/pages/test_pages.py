@@ -15,6 +15,7 @@ import fairdash
 from fairdash import datasets
 from fairdash.tradeoff import MethodConfig, run_methods, split_data
 from fairdash_app.workflows import evaluation_for
+from tests.conftest import shown_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -263,7 +264,8 @@ def test_whatif_strategy_reports_its_outcome_and_sliders_suit_the_scores(session
     curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
     expected = apply_strategy(curves, "demographic_parity", cost_ratio=1.0)
     shown = [*at.success, *at.warning]
-    message = next(m.value for m in shown if m.value.startswith("**Demographic parity**"))
+    message = shown_text(
+        next(m.value for m in shown if m.value.startswith("**Demographic parity**")))
     assert f"the largest gap between groups is {expected.gap:.3f}" in message
     assert ("not met" in message) == (not expected.met)
     if not expected.met:
