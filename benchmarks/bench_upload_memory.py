@@ -22,6 +22,7 @@ replaced or the session ends.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -90,9 +91,10 @@ def _idle(page) -> None:
 
 def _upload(page, path: Path) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
-    page.get_by_text(f"{path.name}", exact=False).first.wait_for(timeout=600_000)
-    _idle(page)
-    page.get_by_text("rows,", exact=False).first.wait_for(timeout=600_000)
+    # The page's line "<name>: <n> rows, <m> columns" says this file has been read.
+    read = re.compile(re.escape(path.name) + r"\u2060?: [\d,]+ rows")
+    page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=read).first.wait_for(
+        timeout=600_000)
     _idle(page)
 
 
