@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import fairdash
 from fairdash import datasets
+from tests.conftest import shown_text
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "mitigate.py")
 
@@ -70,11 +71,12 @@ def test_sex_by_race_grid_advice_progress_and_notes(fairlearn_logs_warnings, bar
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(at.session_state["models"]) == 1 + 3 + 1
     # Exponentiated gradient's iterations were on the progress bar while it ran.
-    iterations = [t for t in bar_texts if t and "exponentiated_gradient: iteration" in t]
+    texts = [shown_text(t) for t in bar_texts if t]  # as shown: the pages escape markdown
+    iterations = [t for t in texts if "exponentiated_gradient: iteration" in t]
     assert iterations and iterations[0].endswith("exponentiated_gradient: iteration 1 (at most 6)")
     assert len(iterations) <= 6
     # The notes are on the page, under the method's label: fairlearn's own words and ours.
-    notes = [i.value for i in at.info]
+    notes = [shown_text(i.value) for i in at.info]
     grid = [n for n in notes if n.startswith("**Grid search (in-processing)**: ")]
     assert any("fairlearn warned: The grid has 9 dimensions" in n for n in grid), notes
     assert any("fairlearn warned: Generating a grid with 3 grid points" in n for n in grid)
