@@ -162,7 +162,7 @@ def choose_server_log() -> None:
     try:
         names = list_data_dir(folder)
     except InputError as err:
-        st.error(f"{err} Set {DATA_DIR_VARIABLE} to a folder the server can read.")
+        st.error(f"{markdown_text(err)} Set {DATA_DIR_VARIABLE} to a folder the server can read.")
         return
     st.caption(
         "Logs in the server's data folder (Parquet or CSV files, or folders of Parquet parts). "
@@ -176,7 +176,7 @@ def choose_server_log() -> None:
         path = resolve_in_data_dir(name.rstrip("/"), data_dir=folder)
         columns = describe_log(path)
     except InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
         return
     st.caption(f"{len(columns)} columns: " + ", ".join(map(markdown_text, columns)))
     names = list(columns)
@@ -210,7 +210,7 @@ def choose_server_log() -> None:
         with st.spinner(f"Aggregating {name} with DuckDB (once per file and columns)…"):
             table = log_table(path, **spec)
     except InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
         return
     labels = sorted(pd.unique(table.cells["y"].dropna()), key=str)
     ones = [v for v in labels if str(v) == "1"]
@@ -227,7 +227,7 @@ def choose_server_log() -> None:
             table, target=target, prediction=prediction, pos_label=positive
         )
     except InputError as err:
-        st.error(str(err))
+        st.error(markdown_text(err))
         return
     discard_results()  # models and what was derived from them belong to other data
     step = 0.01 if curves is None else threshold_step(
@@ -243,7 +243,7 @@ def choose_server_log() -> None:
 
 def _show(log: LogAudit) -> None:
     for note in log.table.notes:
-        st.warning(note)
+        st.warning(markdown_text(note))
     groups = int((log.metrics.by_group["count"] > 0).sum())
     st.success(
         f"Audited **{log.name_md}**: {log.table.n_rows:,} rows in {groups} groups, counted by "
