@@ -106,7 +106,7 @@ if classification:
         leakage_warnings=[leakage.message] if leakage is not None and leakage.suspicious else [],
     )
     if no_recommendation:
-        st.info(f"No recommendation in the report: {no_recommendation}")
+        st.info(f"No recommendation in the report: {markdown_text(no_recommendation)}")
     st.download_button("HTML report", html, "fairdash-report.html", "text/html",
                        key=action_key("report", "html"), type="primary")
 else:
