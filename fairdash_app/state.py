@@ -10,6 +10,11 @@ Keys
   definition, the models and what they are measured on.
 - Caches (:data:`CACHES`): keyed by model identity (``ModelResult.uid``, new for
   every model, also one retrained under the same name), never by name.
+- Derived results (:func:`derived`): what is computed from the data and the problem
+  definition (the problem itself, the data-stage view, label values), kept per data
+  fingerprint, at most :data:`MAX_DERIVED` of them, and dropped when the data is
+  replaced. The fingerprint is assigned once, when the data enters the session
+  (:func:`data_identity`), so a rerun never hashes the data again.
 - Widget keys, one convention: :func:`widget_key` gives ``"w:<page>.<name>"``
   for widgets that hold a value (kept across pages by :func:`init_state`);
   :func:`action_key` gives ``"a:<page>.<name>"`` for buttons, uploaders and
@@ -28,7 +33,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash import markdown_text
+from fairdash import InputError, markdown_text
 from fairdash_app.memory import release_memory
 from fairdash_app.navigation import link
 
@@ -41,6 +46,7 @@ __all__ = [
     "NO_SCORE",
     "SERVER",
     "TRAIN",
+    "MAX_DERIVED",
     "UPLOAD",
     "Evaluation",
     "UploadedTable",
@@ -49,6 +55,7 @@ __all__ = [
     "cache",
     "current_model",
     "data_identity",
+    "derived",
     "describe_basis",
     "discard_results",
     "init_state",
@@ -94,6 +101,7 @@ class UploadedTable:
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
     content: bytes | None = None  # kept only when there are sheets to switch between
+    file_id: str | None = None  # Streamlit's id of the upload: same id, same file, no re-read
 
 
 @dataclass
@@ -132,7 +140,10 @@ DEFAULTS = {
     "merged": {},  # rare categories merged into "Other" on Data & model: {column: values}
     "log_audit": None,  # fairdash_app.server_log.LogAudit: a server-side log audited in place
     "log_tables": {},  # CellTables of server-side logs, by (files, columns): aggregated once
+    "derived": {},  # results derived from the data (see `derived`), by (kind, key)
 }
+#: At most this many derived results are kept (oldest dropped first).
+MAX_DERIVED = 32
 #: Caches, each a dict keyed by model identity (``ModelResult.uid``).
 CACHES = {
     "cache:whatif_curves": "ThresholdCurves of a model's scores",
@@ -214,10 +225,47 @@ def use_data(data: pd.DataFrame | None, name: str | None, digest: str | None) ->
         old = state["data"]
         same = old is not None and data is not None and list(old.columns) == list(data.columns)
         switch_definition(previous, data_identity(name, digest), same_columns=same)
+        state["derived"] = {}  # computed from the data this replaces
     replaced = state["data"] is not None and state["data"] is not data
     state["data"], state["data_name"], state["data_digest"] = data, name, digest
     if replaced:
         release_memory()
+
+
+def derived(kind: str, key, compute):
+    """A result computed from the session's data, once per data fingerprint and ``key``.
+
+    Parameters
+    ----------
+    kind : str
+        What the result is (``"problem"``, ``"data_stage"``, ...).
+    key : hashable
+        Everything besides the data that the result depends on.
+    compute : callable
+        ``compute()`` gives the result when it is not kept yet. An
+        :class:`fairdash.InputError` it raises is kept and raised again for the
+        same key (an invalid definition stays invalid until the data or the key
+        changes).
+
+    Returns
+    -------
+    object
+        The result.
+    """
+    state = st.session_state
+    kept = state.setdefault("derived", {})
+    full_key = (kind, data_identity(state.get("data_name"), state.get("data_digest")), key)
+    if full_key not in kept:
+        try:
+            kept[full_key] = (True, compute())
+        except InputError as err:
+            kept[full_key] = (False, err)
+        while len(kept) > MAX_DERIVED:
+            del kept[next(iter(kept))]
+    ok, value = kept[full_key]
+    if not ok:
+        raise value.with_traceback(None)
+    return value
 
 
 def discard_results() -> None:
