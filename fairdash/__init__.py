@@ -4,6 +4,7 @@ The core library never imports streamlit; the dashboard in ``app.py`` and
 ``pages/`` is a thin layer on top of it.
 """
 
+from fairdash._compact import compact_frame
 from fairdash._errors import InputError
 from fairdash._markup import html_text, markdown_text, plotly_text
 from fairdash._problem import (
@@ -30,6 +31,7 @@ __all__ = [
     "SummaryReadings",
     "TrainingRun",
     "__version__",
+    "compact_frame",
     "define_problem",
     "disparity_readings",
     "evaluate_predictions",

@@ -46,7 +46,7 @@ def compact_frame(data: pd.DataFrame, *, max_category_share: float = 0.5) -> pd.
     """
     columns = {}
     n_rows = len(data)
-    for position, name in enumerate(data.columns):
+    for position in range(data.shape[1]):
         column = data.iloc[:, position]
         dtype = column.dtype
         if _is_text(column) and n_rows:

@@ -43,10 +43,11 @@ __all__ = [
     "CACHES",
     "DEFAULTS",
     "DEFAULT_MIN_GROUP_SIZE",
+    "MAX_DERIVED",
     "NO_SCORE",
     "SERVER",
+    "SERVER_FILE",
     "TRAIN",
-    "MAX_DERIVED",
     "UPLOAD",
     "Evaluation",
     "UploadedTable",
@@ -76,6 +77,8 @@ ACTION_PREFIX = "a:"
 #: The data sources of the Data & model page (the server folder only when one is set).
 BUNDLED, UPLOAD = "Bundled data set", "Upload a file"
 SERVER = "Server data folder (large logs)"
+#: A file of the server data folder loaded into the session (to train on, like an upload).
+SERVER_FILE = "File on the server"
 #: The two workflows of the Data & model page, and the score choice meaning "no score".
 TRAIN, AUDIT = "Train a model on this data", "Audit existing predictions"
 NO_SCORE = "(no score column)"
@@ -232,7 +235,7 @@ def use_data(data: pd.DataFrame | None, name: str | None, digest: str | None) ->
         release_memory()
 
 
-def derived(kind: str, key, compute):
+def derived(kind: str, key, compute, *, source: str | None = None):
     """A result computed from the session's data, once per data fingerprint and ``key``.
 
     Parameters
@@ -246,6 +249,9 @@ def derived(kind: str, key, compute):
         :class:`fairdash.InputError` it raises is kept and raised again for the
         same key (an invalid definition stays invalid until the data or the key
         changes).
+    source : str, optional
+        :func:`data_identity` of the data the result is computed from, when it is
+        not the session's current data (the data older models were trained on).
 
     Returns
     -------
@@ -254,7 +260,9 @@ def derived(kind: str, key, compute):
     """
     state = st.session_state
     kept = state.setdefault("derived", {})
-    full_key = (kind, data_identity(state.get("data_name"), state.get("data_digest")), key)
+    if source is None:
+        source = data_identity(state.get("data_name"), state.get("data_digest"))
+    full_key = (kind, source, key)
     if full_key not in kept:
         try:
             kept[full_key] = (True, compute())

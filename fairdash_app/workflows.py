@@ -4,12 +4,13 @@ save and restore the session's configuration."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
 
 import fairdash
-from fairdash import datasets
+from fairdash import datasets, io
 from fairdash.config import CONFIG_VERSION, load_config
 from fairdash.metrics import data_stage, group_metrics, regression_group_metrics
 from fairdash.models import estimator_spec
@@ -18,6 +19,7 @@ from fairdash_app.state import (
     AUDIT,
     NO_SCORE,
     Evaluation,
+    derived,
     min_group_size,
     set_models,
     show_definition,
@@ -28,11 +30,14 @@ from fairdash_app.state import (
 __all__ = [
     "CONFIG_VERSION",
     "audit_and_store",
+    "bundled_data",
     "data_digest",
     "data_stage_for",
     "evaluation_for",
     "mitigate_and_store",
     "model_data",
+    "problem_for",
+    "read_upload",
     "restore_config",
     "session_config",
     "train_and_store",
@@ -42,6 +47,31 @@ __all__ = [
 def data_digest(content: bytes) -> str:
     """The sha256 of an uploaded file (identifies it in saved configurations)."""
     return hashlib.sha256(content).hexdigest()
+
+
+def bundled_data(name: str) -> pd.DataFrame:
+    """A bundled data set in compact column types: the session's own frame when the
+    session already uses it (one copy per session, never a cache shared across sessions)."""
+    state = st.session_state
+    if state.get("data") is not None and (state.get("data_name"), state.get("data_digest")) == (
+        name, None
+    ):
+        return state["data"]
+    return fairdash.compact_frame(datasets.load(name))
+
+
+def read_upload(content, *, name: str, sheet: str | None = None) -> pd.DataFrame:
+    """Read an uploaded file (or a server file's path) into compact column types."""
+    return fairdash.compact_frame(io.read_table(content, name=name, sheet=sheet))
+
+
+def problem_for(data: pd.DataFrame, **definition) -> fairdash.Problem:
+    """:func:`fairdash.define_problem` on the session's data, computed once per data
+    fingerprint and definition (a rerun that changes neither reuses it)."""
+    # Data & model may show a copy with rare categories merged: part of the key.
+    key = json.dumps([definition, repr(data.attrs.get("fairdash_merged"))], sort_keys=True,
+                     default=repr)
+    return derived("problem", key, lambda: fairdash.define_problem(data, **definition))
 
 
 def evaluation_for(data, problem, test_index, *, data_name=None, data_digest=None) -> Evaluation:
@@ -70,9 +100,18 @@ def model_data(data: pd.DataFrame | None = None):
     return fairdash.merge_rare_categories(data, columns=columns, min_count=size)[0]
 
 
-def data_stage_for(data: pd.DataFrame, problem) -> pd.DataFrame:
+def data_stage_for(data: pd.DataFrame, problem, *, source: str | None = None) -> pd.DataFrame:
     """Group sizes and label balance of the usable rows (classification), or group sizes
-    and shares (regression)."""
+    and shares (regression); computed once per data fingerprint and problem.
+
+    ``source`` is the :func:`~fairdash_app.state.data_identity` of ``data`` when it is
+    not the session's current data."""
+    key = json.dumps([problem.to_dict(), repr(data.attrs.get("fairdash_merged"))],
+                     sort_keys=True, default=repr)
+    return derived("data_stage", key, lambda: _data_stage(data, problem), source=source)
+
+
+def _data_stage(data: pd.DataFrame, problem) -> pd.DataFrame:
     frame = data.loc[problem.usable_rows(data)]
     sensitive = problem.sensitive(frame)
     if problem.task == "classification":
@@ -231,7 +270,7 @@ def restore_config(raw: bytes, progress=None) -> str:
     state = st.session_state
     source = config.data
     if source.bundled:
-        data, name, digest = datasets.load(source.name), source.name, None
+        data, name, digest = bundled_data(source.name), source.name, None
     else:
         upload = state["upload"]
         if upload is None or upload.digest != source.sha256:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -16,11 +19,13 @@ from fairdash_app.state import (
     DEFAULT_MIN_GROUP_SIZE,
     NO_SCORE,
     SERVER,
+    SERVER_FILE,
     TRAIN,
     UPLOAD,
     UploadedTable,
     action_key,
     data_identity,
+    derived,
     describe_basis,
     discard_results,
     init_state,
@@ -31,9 +36,12 @@ from fairdash_app.state import (
 )
 from fairdash_app.workflows import (
     audit_and_store,
+    bundled_data,
     data_digest,
     data_stage_for,
     model_data,
+    problem_for,
+    read_upload,
     train_and_store,
 )
 
@@ -52,19 +60,9 @@ def _default(name: str, value, options: list | None = None) -> None:
         state[key(name)] = value
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _bundled(name: str) -> pd.DataFrame:
-    return datasets.load(name)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _uploaded(digest: str, name: str, content: bytes, sheet: str | None) -> pd.DataFrame:
-    del digest  # part of the cache key only
-    return io.read_table(content, name=name, sheet=sheet)
-
-
 def _choose_upload() -> UploadedTable | None:
-    """The uploader; a file uploaded earlier stays in use until another replaces it."""
+    """The uploader; a file uploaded earlier stays in use until another replaces it. A
+    file is read and hashed once, when it arrives (a rerun knows it by Streamlit's id)."""
     upload = st.file_uploader(
         "CSV, TSV, Parquet or Excel file", type=list(io.SUPPORTED_EXTENSIONS),
         key=action_key(PAGE, "upload"),
@@ -77,9 +75,12 @@ def _choose_upload() -> UploadedTable | None:
         st.caption(f"Using **{markdown_text(kept.name)}**, uploaded earlier. Upload another "
                    "file to replace it.")
         name, digest, content, fresh = kept.name, kept.digest, kept.content, False
-        sheets = kept.sheets
+        sheets, file_id = kept.sheets, kept.file_id
+    elif kept is not None and kept.file_id == upload.file_id:
+        name, digest, content, fresh = kept.name, kept.digest, kept.content, False
+        sheets, file_id = kept.sheets, kept.file_id
     else:
-        name, content = upload.name, upload.getvalue()
+        name, content, file_id = upload.name, upload.getvalue(), upload.file_id
         digest = data_digest(content)
         fresh = kept is None or kept.digest != digest
         sheets = kept.sheets if not fresh else ()
@@ -88,22 +89,53 @@ def _choose_upload() -> UploadedTable | None:
             sheets = tuple(io.excel_sheet_names(content))
         sheet = st.selectbox("Sheet", sheets, key=key("sheet")) if len(sheets) > 1 else None
         if not fresh and sheet == kept.sheet:
+            if kept.file_id != file_id:
+                state["upload"] = kept = replace(kept, file_id=file_id)
             return kept
-        data = _uploaded(digest, name, content, sheet)
+        if content is None:  # the same file again, a sheet chosen: read its bytes once more
+            content = upload.getvalue()
+        data = read_upload(content, name=name, sheet=sheet)
     except fairdash.InputError as err:
         st.error(markdown_text(err))
         if kept is not None:
             st.caption(f"The earlier upload, **{markdown_text(kept.name)}**, is kept: remove "
                        "this file to use it.")
         return None
-    table = UploadedTable(name, digest, data, sheet, sheets, content if len(sheets) > 1 else None)
+    table = UploadedTable(name, digest, data, sheet, sheets,
+                          content if len(sheets) > 1 else None, file_id)
     state["upload"] = table
     return table
 
 
+def _server_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lstrip(".").lower() in io.SUPPORTED_EXTENSIONS)
+
+
+def _choose_server_file(folder: Path) -> tuple[pd.DataFrame | None, str | None, str | None]:
+    """A file from the server's data folder (``FAIRDASH_DATA_DIR``): read once, never
+    uploaded, known by its path, size and modification time."""
+    names = _server_files(folder)
+    if not names:
+        st.info(f"No CSV, TSV, Parquet or Excel file in the server folder {folder}.")
+        return None, None, None
+    _default("server_file", names[0], names)
+    name = st.selectbox("File", names, key=key("server_file"))
+    stat = (folder / name).stat()
+    digest = f"file:{stat.st_size}:{stat.st_mtime_ns}"
+    if (state["data_name"], state["data_digest"]) == (name, digest):
+        return state["data"], name, digest
+    try:
+        return read_upload(folder / name, name=name), name, digest
+    except fairdash.InputError as err:
+        st.error(str(err))
+        return None, None, None
+
+
 def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
     """Widgets for the data source; returns the data, its name, digest and suggestions."""
-    sources = [BUNDLED, UPLOAD, *([SERVER] if data_dir() else [])]
+    folder = data_dir()
+    sources = [BUNDLED, UPLOAD, *([SERVER_FILE, SERVER] if folder else [])]
     _default("source", BUNDLED, sources)
     source = st.radio("Data source", sources, horizontal=True, key=key("source"))
     if source == SERVER:  # audited where it lives: no DataFrame, no training
@@ -121,7 +153,9 @@ def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
         if state["upload"] is not None:
             st.caption(f"Your upload **{markdown_text(state['upload'].name)}** is kept: "
                        f"choose *{UPLOAD}* to use it again.")
-        return _bundled(name), name, None, info
+        return bundled_data(name), name, None, info
+    if source == SERVER_FILE:
+        return (*_choose_server_file(Path(folder)), {})
     table = _choose_upload()
     if table is None:
         return None, None, None, {}
@@ -239,7 +273,7 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
             help="Inferred from the target: numeric with many values means regression.",
         )
         task = None if task_choice == "inferred" else task_choice
-        inferred = task or fairdash.infer_task(data[target])
+        inferred = task or derived("task", target, lambda: fairdash.infer_task(data[target]))
         positive = None
         if inferred == "classification":
             positive = _favourable(data, target, suggestion)
@@ -266,7 +300,7 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
             else "Left out by you."
             for c in screen.index if c not in chosen
         }
-        problem = fairdash.define_problem(
+        problem = problem_for(
             data,
             target=target,
             sensitive_features=sensitive,

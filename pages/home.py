@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 import fairdash
-from fairdash import datasets, markdown_text
+from fairdash import markdown_text
 from fairdash.tradeoff import MethodConfig
 from fairdash_app.navigation import PAGES
 from fairdash_app.state import action_key, init_state, show_definition, use_data
-from fairdash_app.workflows import mitigate_and_store
+from fairdash_app.workflows import bundled_data, mitigate_and_store
 
 init_state()
 
@@ -24,7 +24,7 @@ DEMO_METHODS = [
 def run_demo() -> None:
     """Adult, sex × race, logistic regression and three mitigations; then the Compare page."""
     bar = st.progress(0.0, text="Loading UCI Adult…")
-    data = datasets.load("adult")
+    data = bundled_data("adult")
     use_data(data, "adult", None)
     problem = fairdash.define_problem(
         data, target="income", positive_label=">50K", sensitive_features=["sex", "race"]

@@ -17,6 +17,7 @@ from fairdash_app.state import (
     action_key,
     cache,
     current_model,
+    data_identity,
     init_state,
     min_group_size,
     stale_notice,
@@ -85,7 +86,8 @@ st.caption(
     f"{markdown_text(evaluation.data_name)}"
 )
 
-stage = data_stage_for(data, problem) if classification else None
+source = data_identity(evaluation.data_name, evaluation.data_digest)
+stage = data_stage_for(data, problem, source=source) if classification else None
 
 st.subheader("Downloads")
 if classification:
