@@ -62,6 +62,7 @@ __all__ = [
     "init_state",
     "is_stale",
     "min_group_size",
+    "model_result",
     "needs_rows_notice",
     "require_models",
     "set_models",
@@ -152,6 +153,7 @@ CACHES = {
     "cache:whatif_curves": "ThresholdCurves of a model's scores",
     "cache:images": "static chart images prepared on the Report page",
     "cache:compare_table": "the Compare table with bootstrap intervals, per metric pair",
+    "cache:model_results": "figures and metrics of the current model (see `model_result`)",
 }
 # The Data & model widgets that define the problem on one data source.
 _DEFINITION_WIDGETS = tuple(
@@ -196,6 +198,21 @@ def cache(name: str) -> dict:
     if name not in CACHES:
         raise KeyError(f"Unknown cache {name!r}; declare it in CACHES.")
     return st.session_state.setdefault(name, {})
+
+
+def model_result(kind: str, model, key, compute):
+    """A figure or table of one model, computed once per model identity and ``key``.
+
+    Only the results of one model are kept (the current one): showing another
+    model drops them, so the cache never grows with the number of models.
+    """
+    kept = cache("cache:model_results")
+    if kept.get("uid") != model.uid:
+        kept.clear()
+        kept["uid"] = model.uid
+    if (kind, key) not in kept:
+        kept[(kind, key)] = compute()
+    return kept[(kind, key)]
 
 
 def data_identity(name: str | None, digest: str | None) -> str | None:

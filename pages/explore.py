@@ -34,6 +34,7 @@ from fairdash_app.state import (
     current_model,
     init_state,
     min_group_size,
+    model_result,
     require_models,
     widget_key,
 )
@@ -177,11 +178,13 @@ if log is not None:
     )
 elif classification and model.y_score is not None:
     st.subheader("Scores by group")
-    labels = pd.Series(group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test)))
-    st.plotly_chart(score_distribution_chart(model.y_score, labels),
-                    key=action_key("explore", "scores"))
-    st.plotly_chart(roc_curve_chart(evaluation.y_test, model.y_score, labels),
-                    key=action_key("explore", "roc"))
+    # Counted once per model (a few hundred points per group at any size), not per rerun.
+    labels = model_result("group_labels", model, None, lambda: pd.Series(
+        group_label_index(pd.MultiIndex.from_frame(evaluation.sensitive_test))))
+    st.plotly_chart(model_result("scores", model, None, lambda: score_distribution_chart(
+        model.y_score, labels)), key=action_key("explore", "scores"))
+    st.plotly_chart(model_result("roc", model, None, lambda: roc_curve_chart(
+        evaluation.y_test, model.y_score, labels)), key=action_key("explore", "roc"))
 
     st.subheader("Calibration by group")
     st.caption(

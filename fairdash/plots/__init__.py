@@ -9,10 +9,17 @@ from fairdash.plots._figures import (
     metric_heatmap,
 )
 from fairdash.plots._model import model_figures, prediction_error_chart
-from fairdash.plots._scores import roc_curve_chart, roc_left_out, score_distribution_chart
+from fairdash.plots._scores import (
+    MAX_CURVE_POINTS,
+    roc_curve_chart,
+    roc_left_out,
+    score_distribution_chart,
+    thin_curve,
+)
 from fairdash.plots._slices import slice_chart
 
 __all__ = [
+    "MAX_CURVE_POINTS",
     "error_rate_chart",
     "group_label_index",
     "group_rate_chart",
@@ -25,5 +32,6 @@ __all__ = [
     "roc_left_out",
     "score_distribution_chart",
     "slice_chart",
+    "thin_curve",
     "tradeoff_scatter",
 ]
