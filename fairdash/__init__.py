@@ -23,6 +23,7 @@ from fairdash._readings import (
 from fairdash.groups import MISSING_LABEL, group_labels, is_binned, sensitive_frame
 
 __all__ = [
+    "MAX_FIT_ROWS",
     "MISSING_LABEL",
     "InputError",
     "LeakageCheck",
@@ -58,6 +59,7 @@ __version__ = "0.1.0"
 # Training pulls in scikit-learn; load it (and the screens) on first use so that reading
 # data and the command-line audit start fast.
 _LAZY = {
+    "MAX_FIT_ROWS": "fairdash._training",
     "TrainingRun": "fairdash._training",
     "split_indices": "fairdash._training",
     "train_model": "fairdash._training",

@@ -14,7 +14,18 @@ from fairdash._problem import Problem
 from fairdash.groups import encode_groups
 from fairdash.models import make_model, positive_scores
 
-__all__ = ["TrainingRun", "problem_strata", "split_indices", "train_model"]
+__all__ = [
+    "MAX_FIT_ROWS",
+    "TrainingRun",
+    "fit_sample",
+    "problem_strata",
+    "split_indices",
+    "train_model",
+]
+
+#: Models are fitted on at most this many training rows by default: a stratified
+#: sample (by target and group) of larger training parts; every test row is scored.
+MAX_FIT_ROWS = 1_000_000
 
 
 @dataclass
@@ -29,7 +40,7 @@ class TrainingRun:
     model : sklearn.pipeline.Pipeline
         The fitted pipeline.
     train_index, test_index : pandas.Index
-        Rows of the data used to fit and to evaluate.
+        Rows of the data's training and test parts.
     y_test : numpy.ndarray
         Encoded test targets (0/1 for classification).
     y_pred : numpy.ndarray
@@ -41,6 +52,9 @@ class TrainingRun:
     fit_seconds : float
         Wall time of ``fit``.
     random_state : int
+    fit_index : pandas.Index or None
+        The training rows the model was fitted on when they are a sample of
+        ``train_index`` (see :func:`fit_sample`); None when it was fitted on all.
     """
 
     problem: Problem
@@ -54,6 +68,37 @@ class TrainingRun:
     sensitive_test: pd.DataFrame
     fit_seconds: float
     random_state: int
+    fit_index: pd.Index | None = None
+
+
+def fit_sample(
+    strata: np.ndarray, *, max_rows: int | None, random_state: int
+) -> np.ndarray | None:
+    """Positions of a stratified sample of at most ``max_rows`` rows, or None for all rows.
+
+    Every stratum keeps its share of the rows (up to rounding), so the model sees
+    the same mix of targets and groups as the whole training part.
+
+    Parameters
+    ----------
+    strata : numpy.ndarray of int
+        Stratum of each training row (target class and group).
+    max_rows : int or None
+        The most rows to fit on; None fits on every row.
+    random_state : int
+
+    Returns
+    -------
+    numpy.ndarray of int or None
+        Sorted positions into ``strata``; None when no sample is needed.
+    """
+    n = len(strata)
+    if max_rows is None or n <= max_rows:
+        return None
+    if max_rows < 4:
+        raise InputError(f"At least 4 rows are needed to fit a model; got max_fit_rows={max_rows}.")
+    keep, _ = split_indices(strata, test_size=1.0 - max_rows / n, random_state=random_state)
+    return keep
 
 
 def split_indices(
@@ -145,11 +190,14 @@ def train_model(
     estimator: str = "logistic_regression",
     test_size: float = 0.3,
     random_state: int = 0,
+    max_fit_rows: int | None = MAX_FIT_ROWS,
 ) -> TrainingRun:
     """Split the data, fit the named estimator and predict the test rows.
 
     The split is stratified by target class and intersectional group (for
-    regression, by group), and deterministic given ``random_state``.
+    regression, by group), and deterministic given ``random_state``. A training
+    part larger than ``max_fit_rows`` is sampled the same way (stratified by
+    target and group) to fit on; the model is evaluated on every test row.
 
     Parameters
     ----------
@@ -160,13 +208,15 @@ def train_model(
         Registry name, see :func:`fairdash.models.estimator_names`.
     test_size : float, default=0.3
     random_state : int, default=0
+    max_fit_rows : int or None, default=MAX_FIT_ROWS
+        Fit on a stratified sample of at most this many training rows (None: all).
 
     Returns
     -------
     TrainingRun
     """
     rows = problem.usable_rows(data)
-    frame = data.loc[rows]
+    frame = data if len(rows) == len(data) else data.loc[rows]  # no copy when all are usable
     y = problem.encode_target(frame)
     sensitive = problem.sensitive(frame)
     if problem.task == "classification" and len(np.unique(y)) < 2:
@@ -181,9 +231,11 @@ def train_model(
     if problem.task == "classification" and len(np.unique(y[train])) < 2:
         raise InputError("The training part has a single class; use more data.")
 
+    sample = fit_sample(strata[train], max_rows=max_fit_rows, random_state=random_state)
+    fit = train if sample is None else train[sample]
     model = make_model(estimator, X, task=problem.task, random_state=random_state)
     start = time.perf_counter()
-    model.fit(X.iloc[train], y[train])
+    model.fit(X.iloc[fit], y[fit])
     fit_seconds = time.perf_counter() - start
 
     X_test = X.iloc[test]
@@ -205,4 +257,5 @@ def train_model(
         sensitive_test=sensitive.iloc[test],
         fit_seconds=fit_seconds,
         random_state=random_state,
+        fit_index=None if sample is None else frame.index[fit],
     )

@@ -421,6 +421,8 @@ def _train(data: pd.DataFrame, problem) -> None:
             status.write(f"Fitted in {run.fit_seconds:.2f} s; group metrics computed.")
             status.write("Checking whether the model is suspiciously good…")
             state["leakage"] = fairdash.leakage_check(run, data)
+            if run.fit_index is not None:
+                status.write(_sample_note(run))
         except fairdash.InputError as err:
             status.update(label="Training failed", state="error")
             st.error(markdown_text(err))
@@ -455,6 +457,16 @@ def _train_confirmed() -> bool:
     return True
 
 
+def _sample_note(run) -> str:
+    """What the model was fitted on, when the training part was too large to fit on whole."""
+    return (
+        f"Fitted on a stratified sample of {len(run.fit_index):,} of the "
+        f"{len(run.train_index):,} training rows (same mix of target and groups; at most "
+        f"{fairdash.MAX_FIT_ROWS:,} rows are fitted on), evaluated on every one of the "
+        f"{len(run.test_index):,} test rows."
+    )
+
+
 def _training_failure(err: Exception) -> str:
     """A message for a failure the core did not foresee (a bug): no traceback in the UI."""
     return (
@@ -478,6 +490,8 @@ def _results() -> None:
     leakage = state["leakage"]
     if leakage is not None and leakage.suspicious:
         st.warning(markdown_text(leakage.message), icon=":material/warning:")
+    if run.fit_index is not None:
+        st.caption(f":material/filter_alt: {_sample_note(run)}")
     if problem.task == "classification":
         readings = fairdash.summary_readings(
             metrics, min_group_size=min_group_size(), favourable=problem.favourable_outcome

@@ -99,3 +99,34 @@ def test_infinite_feature_values_name_the_column():
     with pytest.raises(InputError, match="'x' has 1 infinite") as err:
         train_model(df, problem)
     assert err.value.column == "x"
+
+
+def test_large_training_parts_fit_on_a_stratified_sample_and_score_every_test_row(adult):
+    from fairdash import sensitive_frame
+    from fairdash._training import fit_sample
+    from fairdash.models import make_model
+
+    problem = define_problem(adult, target="income", sensitive_features=["sex", "race"])
+    full = train_model(adult, problem, random_state=0)
+    assert full.fit_index is None
+    run = train_model(adult, problem, random_state=0, max_fit_rows=5_000)
+    assert run.test_index.equals(full.test_index)  # the same test rows, every one scored
+    assert len(run.y_score) == len(run.test_index)
+    assert len(run.fit_index) == 5_000 and run.fit_index.isin(run.train_index).all()
+    # Each target x group stratum keeps its share of the training part.
+    train = adult.loc[run.train_index]
+    strata = (sensitive_frame(train, ["sex", "race"]).astype(str).agg("|".join, axis=1)
+              + "|" + train["income"].astype(str))
+    shares = strata.value_counts(normalize=True)
+    sampled = strata.loc[run.fit_index].value_counts(normalize=True)
+    assert (sampled.reindex(shares.index, fill_value=0) - shares).abs().max() < 0.002
+    # The model is the one fitted on exactly those rows.
+    X = adult.loc[:, list(problem.feature_columns)]
+    reference = make_model("logistic_regression", X, random_state=0)
+    reference.fit(X.loc[run.fit_index], problem.encode_target(adult.loc[run.fit_index]))
+    expected = reference.predict_proba(X.loc[run.test_index])[:, 1]
+    np.testing.assert_allclose(run.y_score, expected, rtol=1e-10)
+    # No sample when the part is small enough; too small a cap is refused.
+    assert fit_sample(np.zeros(10, dtype=int), max_rows=10, random_state=0) is None
+    with pytest.raises(InputError, match="max_fit_rows"):
+        fit_sample(np.zeros(10, dtype=int), max_rows=2, random_state=0)
