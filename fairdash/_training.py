@@ -25,7 +25,7 @@ __all__ = [
 
 #: Models are fitted on at most this many training rows by default: a stratified
 #: sample (by target and group) of larger training parts; every test row is scored.
-MAX_FIT_ROWS = 1_000_000
+MAX_FIT_ROWS = 250_000
 
 
 @dataclass
