@@ -164,9 +164,11 @@ def _choose_data() -> tuple[pd.DataFrame | None, str | None, str | None, dict]:
 
 def _favourable(data: pd.DataFrame, target: str, suggestion: dict):
     """Ask which outcome is good for the person; the default is a guess, shown as one."""
-    values = fairdash.label_values(data[target])
+    merged = repr(data.attrs.get("fairdash_merged"))  # rare categories merged, if any
+    values = derived("labels", (target, merged), lambda: fairdash.label_values(data[target]))
     suggested = suggestion.get("positive_label")
-    guess, reason = fairdash.guess_positive_label(data[target]) if values else (None, "")
+    guess, reason = derived("positive_guess", (target, merged), lambda: (
+        fairdash.guess_positive_label(data[target]))) if values else (None, "")
     _default("positive", suggested if suggested in values else guess, values)
     positive = st.selectbox(
         f"Which value of '{markdown_text(target)}' is the good outcome for the person "
@@ -191,7 +193,7 @@ def _sensitive(data: pd.DataFrame, candidates: list, suggestion: dict) -> tuple[
     )
     bins = {}
     for name in sensitive:
-        if fairdash.is_binned(data[name]):
+        if derived("binned", name, lambda n=name: fairdash.is_binned(data[n])):
             _default(f"bins.{name}", 4)
             bins[name] = int(
                 st.number_input(f"Quantile bins for '{markdown_text(name)}'", 2, 10,
@@ -490,7 +492,7 @@ def _results() -> None:
     leakage = state["leakage"]
     if leakage is not None and leakage.suspicious:
         st.warning(markdown_text(leakage.message), icon=":material/warning:")
-    if run.fit_index is not None:
+    if run is not None and run.fit_index is not None:
         st.caption(f":material/filter_alt: {_sample_note(run)}")
     if problem.task == "classification":
         readings = fairdash.summary_readings(

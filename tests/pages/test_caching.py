@@ -119,8 +119,8 @@ def test_the_session_keeps_one_compact_copy_with_every_value(calls):
     assert not at.exception and not at.error, [e.value for e in at.error]
     run = at.session_state["run"]
     plain = fairdash.io.read_table(frame.to_csv(index=False).encode(), name="loans.csv")
-    problem = fairdash.define_problem(plain, target="default", positive_label=0,
-                                      sensitive_features=["group"])
+    problem = at.session_state["problem"]  # the page's definition, on the plain frame
+    assert problem.target == "default" and problem.positive_label == 0
     reference = fairdash.train_model(plain, problem, random_state=0)
     np.testing.assert_array_equal(run.test_index, reference.test_index)
     np.testing.assert_allclose(run.y_score, reference.y_score, rtol=1e-12)
