@@ -218,14 +218,18 @@ def in_browser(path: Path, *, repeats: int) -> dict:
             _choose(page, "Target (what the model predicts)", TARGET)
             page.wait_for_selector(IDLE)
 
-            page.get_by_role(
-                "combobox", name="Sensitive features (their combinations form the groups)"
-            ).click()
-            for name in SENSITIVE[:-1]:
+            sensitive = page.get_by_role(
+                "combobox", name="Sensitive features (their combinations form the groups)")
+
+            def pick(name):  # the list closes when a rerun redraws the page: open it each time
+                sensitive.click()
                 page.get_by_role("option", name=name, exact=True).click()
+
+            for name in SENSITIVE[:-1]:
+                pick(name)
+                page.keyboard.press("Escape")
                 page.wait_for_selector(IDLE)
-            result["define_s"], _ = _timed_run(page, lambda: page.get_by_role(
-                "option", name=SENSITIVE[-1], exact=True).click())
+            result["define_s"], _ = _timed_run(page, lambda: pick(SENSITIVE[-1]))
             page.keyboard.press("Escape")
             _step("problem defined")
             page.wait_for_selector('text="3. Model"')
