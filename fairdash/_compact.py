@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -41,8 +43,8 @@ def compact_frame(data: pd.DataFrame, *, max_category_share: float = 0.5) -> pd.
     Returns
     -------
     pandas.DataFrame
-        A new frame (same index and column order); columns that are not
-        narrowed are shared with ``data``, not copied.
+        A new frame (same index, column order and ``attrs``); columns that are
+        not narrowed are shared with ``data``, not copied.
     """
     columns = {}
     n_rows = len(data)
@@ -60,4 +62,6 @@ def compact_frame(data: pd.DataFrame, *, max_category_share: float = 0.5) -> pd.
     compact = pd.concat(columns, axis=1) if columns else data.iloc[:, :0]
     compact.columns = data.columns
     compact.index = data.index
+    # How the table was read (renamed headers, number formats) goes with it.
+    compact.attrs = copy.deepcopy(data.attrs)
     return compact
