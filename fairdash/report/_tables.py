@@ -44,7 +44,7 @@ def _breakable(value: object) -> str:
     out = []
     for token in re.split(r"(\s+)", str(value)):
         pieces = [
-            part[i:i + _UNBROKEN]
+            part[i : i + _UNBROKEN]
             for part in re.split(r"(?<=[_/])", token)
             for i in range(0, len(part), _UNBROKEN)
         ]
@@ -100,7 +100,7 @@ def dataframe_html(
     default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
     if max_columns is not None and frame.shape[1] > max_columns:
         return "".join(
-            dataframe_html(frame.iloc[:, start:start + max_columns], digits=digits, index=index)
+            dataframe_html(frame.iloc[:, start : start + max_columns], digits=digits, index=index)
             for start in range(0, frame.shape[1], max_columns)
         )
     shown = frame.reset_index() if index and not default_index else frame
@@ -111,7 +111,7 @@ def dataframe_html(
     ]
     # Counts stored as floats (NaN for empty groups) read better without decimals.
     whole = [
-        is_number and bool(np.all(np.mod(shown[c].dropna().to_numpy(dtype=float), 1) == 0))
+        is_number and _whole_numbers(shown[c])
         for c, is_number in zip(shown.columns, numeric, strict=True)
     ]
     rows = []
@@ -194,7 +194,7 @@ def _group_table(metrics: GroupMetrics) -> str:
     tables = []
     # Several narrow tables rather than one too wide to read or print.
     for start in range(0, len(columns), _GROUP_TABLE_COLUMNS):
-        chunk = columns[start:start + _GROUP_TABLE_COLUMNS]
+        chunk = columns[start : start + _GROUP_TABLE_COLUMNS]
         head = "".join(f"<th>{_breakable(n)}</th>" for n in names)
         head += "<th>rows</th><th>small group</th>"
         head += "".join(f"<th>{_e(_RATE_LABELS.get(c, c))}</th>" for c in chunk)
@@ -213,3 +213,10 @@ def _group_table(metrics: GroupMetrics) -> str:
         f"{metrics.min_group_size} rows are flagged small: their rates are uncertain.{empty}</p>"
         + "".join(tables)
     )
+
+
+def _whole_numbers(column: pd.Series) -> bool:
+    """Whether every finite value of a numeric column is a whole number (infinities ignored)."""
+    values = column.dropna().to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return bool(np.all(np.mod(values, 1) == 0))

@@ -114,7 +114,8 @@ def test_adult_pipeline_in_parallel_equals_fairlearn_grid_search(adult):
     # The y-independent preprocessing was fitted once and is shared by every candidate.
     assert ours.shared_steps_ is not None
     assert all(p.steps[0][1] is ours.shared_steps_.steps[0][1] for p in ours.predictors_)
-    assert calls == sorted(calls) and calls[-1] == 8 and len(calls) >= 2
+    # How many intermediate counts the poller sees depends on the machine's speed.
+    assert calls == sorted(calls) and calls[-1] == 8
 
 
 @pytest.mark.parametrize("constraints", list(CONSTRAINTS))
@@ -167,9 +168,12 @@ def test_small_work_falls_back_to_one_process_with_identical_candidates(numeric,
     _assert_same_search(small, parallel, X)
     # Enough work keeps the workers: the rule looks at rows x candidates.
     monkeypatch.setattr(_grid_search, "MIN_PARALLEL_ROW_FITS", len(y) * 7)
-    assert ParallelGridSearch(LogisticRegression(), grid_size=7, n_jobs=2).fit(
-        X, y, sensitive_features=sensitive
-    ).n_workers_ == 2
+    assert (
+        ParallelGridSearch(LogisticRegression(), grid_size=7, n_jobs=2)
+        .fit(X, y, sensitive_features=sensitive)
+        .n_workers_
+        == 2
+    )
 
 
 def test_single_class_relabelling_gives_fairlearns_constant_classifier():
@@ -191,6 +195,28 @@ def test_single_class_relabelling_gives_fairlearns_constant_classifier():
     _assert_same_search(ours, reference, X)
     scores = ours.candidate_scores(X)
     assert set(np.unique(scores[constant])) <= {0.0, 1.0}
+
+
+class _SlowLogisticRegression(LogisticRegression):
+    """A logistic regression whose fit takes 0.4 s, longer than the poller's 0.1 s period."""
+
+    def fit(self, X, y, sample_weight=None):
+        import time
+
+        time.sleep(0.4)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_parallel_progress_reports_counts_before_the_end(numeric):
+    X, y, sensitive = numeric
+    calls = []
+    search = ParallelGridSearch(_SlowLogisticRegression(), grid_size=8, n_jobs=2).fit(
+        X, y, sensitive_features=sensitive, progress=lambda done, total: calls.append((done, total))
+    )
+    assert search.n_workers_ == 2
+    assert calls == sorted(calls) and calls[-1] == (8, 8)
+    # Each worker fits four candidates in about 1.6 s: the poller sees some of them finish.
+    assert any(0 < done < 8 for done, _ in calls)
 
 
 def test_sequential_progress_reports_every_candidate(numeric):
