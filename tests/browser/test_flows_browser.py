@@ -37,7 +37,7 @@ def test_demo_compare_select_whatif_report(page, tmp_path):
     chart = page.locator(".st-key-a-compare-tradeoff .js-plotly-plot")
     expect(chart.locator(".legendtext").filter(has_text="Pareto front")).to_have_count(1)
     points = chart.locator(".scatterlayer .trace .points path")
-    assert points.count() >= 30  # 1 + 1 + 10 grid search + 21 barycenter models (+ current)
+    assert points.count() >= 29  # 1 + 1 + 6 threshold optimizer + 21 barycenter models
     expect(page.get_by_text(re.compile(r"on the Pareto front"))).to_be_visible()
 
     # select a model by clicking its point: it becomes the current model

@@ -81,8 +81,8 @@ def test_home_demo_lands_on_compare_with_models():
     assert not at.exception, at.exception
     models = at.session_state["models"]
     methods = {m.method for m in models}
-    assert methods == {"unmitigated", "reweighing", "grid_search", "barycenter"}
-    assert len(models) == 1 + 1 + 10 + 21
+    assert methods == {"unmitigated", "reweighing", "threshold_optimizer", "barycenter"}
+    assert len(models) == 1 + 1 + 6 + 21
     # landed on Compare: its scatter is drawn
     assert any("Pareto front" in json.dumps(c) for c in charts(at))
     # Data & model shows the definition the demo's models were made for (not stale)
