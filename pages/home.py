@@ -31,8 +31,9 @@ def run_demo() -> None:
         data, target="income", positive_label=">50K", sensitive_features=["sex", "race"]
     )
 
-    def progress(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} models · {markdown_text(message)}")
+    def progress(done: float, total: int, message: str) -> None:
+        text = f"{int(done)}/{total} models · {markdown_text(message)}"
+        bar.progress(min(done / max(total, 1), 1.0), text=text)
 
     mitigate_and_store(
         data, problem, DEMO_METHODS, estimator="logistic_regression", test_size=0.3,

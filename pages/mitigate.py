@@ -111,15 +111,16 @@ def _show_notes(notes: list[str], configs: list[MethodConfig]) -> None:
 def _progress_runner(bar, log):
     """The runner's progress: every message on the bar, finished models in the log below it.
 
-    Messages with an unchanged count (exponentiated gradient's iterations) only
-    change the bar's text.
+    A fractional count (exponentiated gradient's iterations) moves the bar
+    within the model's step without adding to the log.
     """
     finished: list[str] = []
     last = [0]
 
-    def progress(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} models · {markdown_text(message)}")
-        if done > last[0]:
+    def progress(done: float, total: int, message: str) -> None:
+        models = f"{int(done)}/{total} models · {markdown_text(message)}"
+        bar.progress(min(done / max(total, 1), 1.0), text=models)
+        if done == int(done) and done > last[0]:
             last[0] = done
             finished.append(markdown_text(message))
             log.caption(" · ".join(finished[-12:]))

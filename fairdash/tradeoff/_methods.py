@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,11 @@ from fairdash.tradeoff._split import TradeoffSplit
 
 __all__ = ["RUNNERS", "MethodRun", "Report", "n_models"]
 
-#: ``report(count, message)``: ``count`` more models are done.
-Report = Callable[[int, str], None]
+class Report(Protocol):
+    """``report(count, message)``: ``count`` more models are done; ``partial`` (0 to 1) is
+    how far the next model's fit has come (exponentiated gradient's iterations)."""
+
+    def __call__(self, count: int, message: str, *, partial: float = 0.0) -> None: ...
 
 
 class _Part:
@@ -323,7 +327,8 @@ def _run_exponentiated_gradient(run: MethodRun, config: MethodConfig, report: Re
     )
 
     def iteration(number: int, most: int) -> None:
-        report(0, f"{config.name}: iteration {number} (at most {most})")
+        # The share of the iteration budget used moves the bar within this model's step.
+        report(0, f"{config.name}: iteration {number} (at most {most})", partial=number / most)
 
     start = time.perf_counter()
     model.fit(

@@ -105,8 +105,9 @@ def run_methods(
         Group-wise mitigators pool groups with fewer fitting rows than this.
     progress : callable, optional
         Called as ``progress(done, total, message)`` as models are finished,
-        and with an unchanged ``done`` as a long fit advances (exponentiated
-        gradient's iterations).
+        and as a long fit advances (exponentiated gradient's iterations) with
+        a fractional ``done``: the models finished plus the share of the fit's
+        iteration budget used.
     split : TradeoffSplit, optional
         The rows to use, from :func:`split_data` (so a caller that needs the
         test rows splits once); by default ``split_data`` with ``test_size``,
@@ -162,10 +163,11 @@ def run_methods(
     total = sum(n_models(c) for c in configs)
     done = [0]
 
-    def report(count: int, message: str) -> None:
+    def report(count: int, message: str, *, partial: float = 0.0) -> None:
         done[0] = min(done[0] + count, total)
         if progress is not None:
-            progress(done[0], total, message)
+            # A fit under way stays short of its model's step: the step completes on its report.
+            progress(done[0] + min(partial, 0.99) if partial else done[0], total, message)
 
     results: list[ModelResult] = []
     failures: list[MethodFailure] = []

@@ -24,14 +24,22 @@ def fairlearn_logs_warnings():
     logger.setLevel(level)
 
 
+class _Bars(list):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[float] = []
+
+
 @pytest.fixture
 def bar_texts(monkeypatch):
-    """Every text the page puts on a progress bar (AppTest keeps only the last one)."""
-    texts = []
+    """Every text the page puts on a progress bar (AppTest keeps only the last one); the
+    bar's values are in ``texts.values``."""
+    texts = _Bars()
     original = DeltaGenerator.progress
 
     def progress(self, value, text=None, **kwargs):
         texts.append(text)
+        texts.values.append(value)
         return original(self, value, text=text, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "progress", progress)
@@ -75,6 +83,11 @@ def test_sex_by_race_grid_advice_progress_and_notes(fairlearn_logs_warnings, bar
     iterations = [t for t in texts if "exponentiated_gradient: iteration" in t]
     assert iterations and iterations[0].endswith("exponentiated_gradient: iteration 1 (at most 6)")
     assert len(iterations) <= 6
+    # ... and the bar's fill moved with them, within exponentiated gradient's step (4 of 5).
+    fills = [v for t, v in zip(bar_texts, bar_texts.values, strict=True)
+             if t and "exponentiated_gradient: iteration" in shown_text(t)]
+    assert fills == sorted(fills) and len(set(fills)) == len(fills)
+    assert 4 / 5 < fills[0] and fills[-1] < 1
     # The notes are on the page, under the method's label: fairlearn's own words and ours.
     notes = [shown_text(i.value) for i in at.info]
     grid = [n for n in notes if n.startswith("**Grid search (in-processing)**: ")]
