@@ -47,17 +47,67 @@ class _ThreadHandler(logging.Handler):
             self.records.append(record)
 
 
+class _Dispatcher:
+    """Routes Python warnings to the collector of the thread that raised them.
+
+    ``warnings.catch_warnings`` swaps process-wide state; two sessions mitigating at once
+    would interleave its enter and exit, lose each other's warnings and leave a stale
+    ``showwarning`` behind. One shared hook, installed while any thread collects and
+    removed by the last one, keeps each thread's warnings apart.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._active = 0
+        self._filters: list = []
+        self._fallback = warnings.showwarning
+
+    def _show(self, message, category, filename, lineno, file=None, line=None) -> None:
+        collector = getattr(self._local, "collector", None)
+        if collector is None:
+            # Another thread's warning: where it would have gone without us.
+            self._fallback(message, category, filename, lineno, file, line)
+            return
+        collector.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
+
+    @contextmanager
+    def collect(self) -> Iterator[list[warnings.WarningMessage]]:
+        caught: list[warnings.WarningMessage] = []
+        with self._lock:
+            if self._active == 0:
+                self._filters, self._fallback = warnings.filters[:], warnings.showwarning
+                # Every occurrence counts ("3 times"), not only a location's first.
+                warnings.simplefilter("always")
+                warnings.showwarning = self._show
+            self._active += 1
+        outer = getattr(self._local, "collector", None)
+        self._local.collector = caught
+        try:
+            yield caught
+        finally:
+            self._local.collector = outer
+            with self._lock:
+                self._active -= 1
+                if self._active == 0:
+                    # "always" recorded nothing in the modules' once-registries: no reset needed.
+                    warnings.filters[:] = self._filters
+                    warnings.showwarning = self._fallback
+
+
+_DISPATCHER = _Dispatcher()
+
+
 @contextmanager
 def capture_warnings(name: str) -> Iterator[list[str]]:
     """Collect the warnings a method raises into notes naming the method.
 
-    Python warnings (``warnings.catch_warnings``) except developer ones, and
-    the warnings fairlearn logs from this thread, each once with how often it
+    Python warnings raised by this thread, except developer ones, and the
+    warnings fairlearn logs from this thread, each once with how often it
     came. The notes are added to the yielded list when the block ends (also
-    when it raises). fairlearn's logged warnings still reach the log as before.
-
-    ``warnings.catch_warnings`` is process-wide: a warning another thread
-    raises meanwhile may be collected here too.
+    when it raises). fairlearn's logged warnings still reach the log as before;
+    other threads' warnings go where they would have gone (several sessions
+    may run methods at once).
 
     Parameters
     ----------
@@ -74,8 +124,7 @@ def capture_warnings(name: str) -> Iterator[list[str]]:
     logger = logging.getLogger("fairlearn")
     logger.addHandler(handler)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with _DISPATCHER.collect() as caught:
             yield notes
     finally:
         logger.removeHandler(handler)
