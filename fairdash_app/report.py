@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import fairdash
-from fairdash import html_text
+from fairdash import html_text, small_group_note
 from fairdash.metrics import calibration_by_group, compare_models, parity_conflict_note
 from fairdash.plots import model_comparison_chart, model_figures, reliability_chart
 from fairdash.report import (
@@ -90,7 +90,8 @@ def session_report(
     # Methods and parameters in words, and paired bootstrap intervals (seeded: reproducible).
     table = (
         tradeoff_table(models, y_true=y_test, sensitive_features=sensitive,
-                       performance=PERFORMANCE, disparity=DISPARITY).drop(columns="fit_seconds")
+                       performance=PERFORMANCE, disparity=DISPARITY,
+                       min_group_size=min_group_size).drop(columns="fit_seconds")
         if models else None
     )
     figures = model_figures(model.metrics, model_name=model.name, models_table=table)
@@ -111,12 +112,12 @@ def session_report(
     )
     rows = len(y_test)
     every_model = basis_html(f"each of the {len(models)} models listed", rows=rows)
-    sizes = model.metrics.group_sizes
-    if ((sizes > 0) & (sizes < min_group_size)).any():
-        # The trade-off's bootstrap covers every group; say so where the summary does not.
+    left_out = small_group_note(model.metrics, min_group_size=min_group_size)
+    if left_out:
+        # The models' disparities, front and recommendation follow the same policy.
         every_model += (
-            f"<p>The models' disparities (and the recommendation) count every group, those "
-            f"with fewer than {min_group_size} rows included, as on the Compare page.</p>"
+            f"<p>{html_text(left_out)} The models' disparities, the front and the "
+            "recommendation leave them out too, as on the Compare page.</p>"
         )
     extra: list[tuple[str, Any]] = []
     if table is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import fairdash
-from fairdash import markdown_text
+from fairdash import markdown_text, small_group_note
 from fairdash.metrics import compare_models
 from fairdash.plots import model_comparison_chart, tradeoff_scatter
 from fairdash.tradeoff import (
@@ -22,6 +22,7 @@ from fairdash_app.state import (
     cache,
     current_model,
     init_state,
+    min_group_size,
     require_models,
     widget_key,
 )
@@ -54,15 +55,17 @@ def words(metric: str) -> str:
     return metric.replace("_", " ")
 
 
-def models_table(models, evaluation, performance: str, disparity: str, n_boot: int | None):
-    """The readable table with intervals, computed once per set of models and metrics."""
+def models_table(models, evaluation, performance: str, disparity: str, n_boot: int | None,
+                 size: int | None):
+    """The readable table with intervals, computed once per set of models, metrics and
+    small-group policy."""
     tables = cache("cache:compare_table")
-    key = (tuple(m.uid for m in models), performance, disparity, n_boot)
+    key = (tuple(m.uid for m in models), performance, disparity, n_boot, size)
     if key not in tables:
         tables.clear()  # one entry: the models shown now
         tables[key] = tradeoff_table(
             models, y_true=evaluation.y_test, sensitive_features=evaluation.sensitive_test,
-            performance=performance, disparity=disparity, n_boot=n_boot,
+            performance=performance, disparity=disparity, n_boot=n_boot, min_group_size=size,
         )
     return tables[key]
 
@@ -96,14 +99,18 @@ show_intervals = c3.toggle(
     help=f"{N_BOOT} resamples of the test rows, the same rows for every model, so that "
     "differences between models are paired.",
 )
+# The small-group policy set on Data & model: the disparity axis, the front, the hypervolume,
+# the intervals and the table leave smaller groups out (every model has the same test rows).
+size = min_group_size()
 try:
     table = models_table(
         models, evaluation, performance, disparity,
-        N_BOOT if show_intervals and not regression else None,
+        N_BOOT if show_intervals and not regression else None, size,
     )
 except fairdash.InputError as err:
     st.error(markdown_text(err))
     st.stop()
+left_out_note = small_group_note(models[0].metrics, min_group_size=size)
 
 front = table[table["on_front"]]
 if not regression:
@@ -118,6 +125,9 @@ fig = tradeoff_scatter(
     table, performance=performance, disparity=disparity,
     current=state["current_model"], maximize_performance=not regression,
 )
+if left_out_note:
+    st.caption(f":material/info: {markdown_text(left_out_note)} The {words(disparity)} axis, "
+               "the front, the intervals and the table follow this rule.")
 event = st.plotly_chart(fig, key=action_key("compare", "tradeoff"), on_select="rerun",
                         selection_mode="points")
 points = (event or {}).get("selection", {}).get("points", []) if event else []
@@ -213,7 +223,7 @@ if not regression:
     paired = tradeoff_intervals(
         [by_name[first], by_name[second]], y_true=evaluation.y_test,
         sensitive_features=evaluation.sensitive_test, performance=performance,
-        disparity=disparity, n_boot=N_BOOT,
+        disparity=disparity, n_boot=N_BOOT, min_group_size=size,
     ).paired_difference(first, second)
     st.markdown("\n".join(f"- {line}" for line in describe_paired_difference(paired)))
 st.plotly_chart(model_comparison_chart(comparison), key=action_key("compare", "side_by_side"))

@@ -14,6 +14,7 @@ from fairdash.thresholds import (
     ThresholdCurves,
     apply_strategy,
     decision_cost,
+    small_groups,
     threshold_step,
     thresholded_group_table,
     thresholded_model,
@@ -70,7 +71,9 @@ def use_strategy(strategy: str, curves: ThresholdCurves, uid: str,
     and keep what the strategy achieved against its target."""
     cost = float(state.get(COST, 1.0))
     try:
-        outcome = apply_strategy(curves, strategy, cost_ratio=cost)
+        # Groups below the small-group policy are left out of the target (common threshold).
+        outcome = apply_strategy(curves, strategy, cost_ratio=cost,
+                                 min_group_size=min_group_size())
     except InputError as err:
         state["flash"] = str(err)
         return
@@ -147,6 +150,13 @@ cols = st.columns(len(STRATEGIES))
 for col, name in zip(cols, STRATEGIES, strict=True):
     col.button(STRATEGY_LABELS[name], key=action_key("whatif", f"strategy.{name}"),
                help=STRATEGIES[name], on_click=use_strategy, args=(name, curves, uid, bounds))
+left_out = small_groups(curves, min_group_size())
+if left_out.any():
+    st.caption(
+        f":material/info: The per-group strategies leave the {int(left_out.sum())} group(s) "
+        f"with fewer than {min_group_size()} rows out of what they equalise (the small-group "
+        "policy set on Data & model) and give them the best single threshold for everyone."
+    )
 if state["flash"]:
     st.toast(markdown_text(state["flash"]))
     state["flash"] = None
@@ -167,7 +177,7 @@ else:
             )
 if log is not None:
     thresholds = curves.snap(thresholds)  # the edges in effect: exact there
-metrics = curves.metrics(thresholds)
+metrics = curves.metrics(thresholds, min_group_size=min_group_size())
 state["thresholds"] = thresholds_by_group(curves, thresholds)
 
 applied = state["strategy_outcome"]

@@ -15,7 +15,7 @@ from fairdash.thresholds._models import (
     thresholds_by_group,
 )
 from fairdash.thresholds._outcome import StrategyOutcome, apply_strategy, threshold_step
-from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds
+from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds, small_groups
 
 __all__ = [
     "STRATEGIES",
@@ -27,6 +27,7 @@ __all__ = [
     "decision_cost",
     "index_order_codes",
     "naive_cell_sums",
+    "small_groups",
     "sorted_group_codes",
     "threshold_step",
     "thresholded_group_table",

@@ -19,7 +19,7 @@ import numpy as np
 from fairdash._errors import InputError
 from fairdash.metrics._group_metrics import rates_from_cell_sums
 from fairdash.thresholds._curves import ThresholdCurves
-from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds
+from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds, small_groups
 
 __all__ = ["StrategyOutcome", "apply_strategy", "threshold_step"]
 
@@ -60,6 +60,11 @@ class StrategyOutcome:
         Why the target is missed, one sentence per group that could not reach
         it; when it is met only by selecting (almost) nobody, that, and why.
         Empty otherwise.
+    left_out : list of str
+        The groups the small-group policy left out of the target and the gap
+        (``min_group_size``), by label; they get the common threshold.
+    min_group_size : int or None
+        The policy applied.
     """
 
     strategy: str
@@ -71,29 +76,47 @@ class StrategyOutcome:
     accuracy: float
     cost: float | None
     reasons: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    min_group_size: int | None = None
+
+    def left_out_note(self) -> str | None:
+        """The sentence naming the groups left out of the target, or None."""
+        if not self.left_out or self.strategy == "single_best":
+            return None
+        shown = ", ".join(self.left_out[:6]) + (
+            f" and {len(self.left_out) - 6} more" if len(self.left_out) > 6 else ""
+        )
+        return (
+            f"{len(self.left_out)} group(s) with fewer than {self.min_group_size} rows "
+            f"({shown}) are left out of the target and the gap: their rates are too uncertain "
+            "to set everyone's thresholds, so they get the best single threshold for everyone."
+        )
 
     def summary(self) -> str:
         """One or two sentences for the page: the target, what was achieved, why not."""
         achieved = f"accuracy {self.accuracy:.3f}" + (
             "" if self.cost is None else f", cost {self.cost:.3f} per person"
         )
+        note = self.left_out_note()
         if self.gap is None:
-            return f"{self.target}: {achieved}."
+            return " ".join([f"{self.target}: {achieved}.", *([note] if note else [])])
         verdict = "met" if self.met else "not met"
-        text = (
-            f"{self.target} (within {self.tolerance:g}): {verdict}; the largest gap between "
-            f"groups is {self.gap:.3f}, {achieved}."
+        gap = (
+            f"the largest gap between groups is {self.gap:.3f}" if math.isfinite(self.gap)
+            else "there is no gap to measure"
         )
-        return " ".join([text, *self.reasons])
+        text = f"{self.target} (within {self.tolerance:g}): {verdict}; {gap}, {achieved}."
+        return " ".join([text, *self.reasons, *([note] if note else [])])
 
 
 def _reasons(
-    curves: ThresholdCurves, rate: str, needs: str, level: float, tolerance: float
+    curves: ThresholdCurves, rate: str, needs: str, level: float, tolerance: float,
+    compared: np.ndarray,
 ) -> list[str]:
-    """Why groups cannot come within ``tolerance / 2`` of the common ``level``."""
+    """Why the ``compared`` groups cannot come within ``tolerance / 2`` of the common ``level``."""
     labels = curves.labels()
     out = []
-    for g in np.flatnonzero(curves.group_sizes):
+    for g in np.flatnonzero(compared):
         thresholds, cells = curves.candidate_cells(g)
         values = rates_from_cell_sums(cells)[rate]
         nearest = values[np.argmin(np.abs(values - level))]
@@ -147,6 +170,7 @@ def apply_strategy(
     cost_ratio: float | None = None,
     tolerance: float = 0.01,
     resolution: int = 1000,
+    min_group_size: int | None = None,
 ) -> StrategyOutcome:
     """Choose thresholds with a strategy and report what they achieve against its target.
 
@@ -163,6 +187,11 @@ def apply_strategy(
         strategies; ``equal_accuracy`` also chooses within it).
     resolution : int, default=1000
         As for :func:`choose_thresholds`.
+    min_group_size : int, optional
+        The small-group policy, as for :func:`choose_thresholds`: groups with
+        fewer rows are left out of the target and of the gap (named in
+        :attr:`StrategyOutcome.left_out`) and get the common threshold. None
+        compares every group.
 
     Returns
     -------
@@ -176,8 +205,15 @@ def apply_strategy(
     if not (isinstance(tolerance, int | float) and 0 <= tolerance < 1):
         raise InputError(f"The tolerance must be in [0, 1), got {tolerance!r}.")
     thresholds = choose_thresholds(
-        curves, strategy, cost_ratio=cost_ratio, tolerance=tolerance, resolution=resolution
+        curves, strategy, cost_ratio=cost_ratio, tolerance=tolerance, resolution=resolution,
+        min_group_size=min_group_size,
     )
+    skip = small_groups(curves, min_group_size)
+    labels = curves.labels()
+    policy = {
+        "left_out": [labels[g] for g in np.flatnonzero(skip)],
+        "min_group_size": min_group_size,
+    }
     cells = curves.cell_sums(thresholds)
     total = cells.sum(axis=0)
     n = total.sum()
@@ -186,27 +222,42 @@ def apply_strategy(
     if strategy not in _EQUALISED:
         return StrategyOutcome(
             strategy=strategy, thresholds=thresholds, target=STRATEGIES[strategy].rstrip("."),
-            gap=None, tolerance=None, met=True, accuracy=accuracy, cost=cost,
+            gap=None, tolerance=None, met=True, accuracy=accuracy, cost=cost, **policy,
         )
     rate, needs, words = _EQUALISED[strategy]
-    present = curves.group_sizes > 0
-    values = rates_from_cell_sums(cells[present])[rate]
+    compared = (curves.group_sizes > 0) & ~skip
+    values = rates_from_cell_sums(cells[compared])[rate]
+    if min_group_size is not None and len(values) < 2:
+        # As GroupMetrics.difference with min_group_size: no gap with fewer than two groups.
+        return StrategyOutcome(
+            strategy=strategy, thresholds=thresholds, target=f"Equal {words} across groups",
+            gap=math.nan, tolerance=float(tolerance), met=False, accuracy=accuracy, cost=cost,
+            reasons=[
+                f"Fewer than two groups have at least {min_group_size} rows, so there is "
+                "nothing to equalise; lower the minimum group size or merge rare categories "
+                "on Data & model."
+            ],
+            **policy,
+        )
     gap = float(values.max() - values.min()) if len(values) else math.nan
     met = bool(gap <= tolerance + 1e-12)
     reasons = [] if met else _reasons(
-        curves, rate, needs, float((values.max() + values.min()) / 2), tolerance
+        curves, rate, needs, float((values.max() + values.min()) / 2), tolerance, compared
     )
     if met and rate != "accuracy" and values.max() <= tolerance:
         # Equal only because (almost) nobody is selected: say so, and which group forced it.
         reasons = [
             f"Met only with (almost) nobody selected: every group's {words[:-1]} is at most "
             f"{values.max():.3f}.",
-            *(r for r in _reasons(curves, rate, needs, 0.5, 0.0) if "at any threshold" in r),
+            *(
+                r for r in _reasons(curves, rate, needs, 0.5, 0.0, compared)
+                if "at any threshold" in r
+            ),
         ]
     return StrategyOutcome(
         strategy=strategy, thresholds=thresholds, target=f"Equal {words} across groups",
         gap=gap, tolerance=float(tolerance), met=met, accuracy=accuracy, cost=cost,
-        reasons=reasons,
+        reasons=reasons, **policy,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from fairdash._errors import InputError
+from fairdash._validation import check_min_group_size
 from fairdash.metrics._group_metrics import _TN, _TP, rates_from_cell_sums
 from fairdash.thresholds._curves import ThresholdCurves, decision_cost
 
-__all__ = ["STRATEGIES", "choose_thresholds"]
+__all__ = ["STRATEGIES", "choose_thresholds", "small_groups"]
 
 #: Strategy names and what they do, for the UI.
 STRATEGIES: dict[str, str] = {
@@ -30,6 +31,26 @@ def _gain(cells: np.ndarray, cost_ratio: float | None) -> np.ndarray:
     return -decision_cost(cells, cost_ratio=cost_ratio)
 
 
+def small_groups(curves: ThresholdCurves, min_group_size: int | None) -> np.ndarray:
+    """Which groups (in ``curves.index`` order) the small-group policy leaves out.
+
+    Parameters
+    ----------
+    curves : ThresholdCurves
+    min_group_size : int or None
+        Groups with rows but fewer than this many are left out; None leaves
+        out none.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_groups,)
+    """
+    if min_group_size is None:
+        return np.zeros(curves.n_groups, dtype=bool)
+    size = check_min_group_size(min_group_size)
+    return (curves.group_sizes > 0) & (curves.group_sizes < size)
+
+
 def _single_best(curves: ThresholdCurves, cost_ratio: float | None) -> np.ndarray:
     # Pool every group's distinct scores: the candidates of a common threshold.
     scores = np.unique(np.concatenate([curves.group_scores(g) for g in range(curves.n_groups)]))
@@ -39,16 +60,19 @@ def _single_best(curves: ThresholdCurves, cost_ratio: float | None) -> np.ndarra
     return np.full(curves.n_groups, candidates[best])
 
 
-def _group_optimal(curves: ThresholdCurves, cost_ratio: float | None) -> np.ndarray:
+def _group_optimal(
+    curves: ThresholdCurves, cost_ratio: float | None, skip: np.ndarray
+) -> np.ndarray:
     out = np.full(curves.n_groups, np.inf)
-    for g in np.flatnonzero(curves.group_sizes):
+    for g in np.flatnonzero((curves.group_sizes > 0) & ~skip):
         thresholds, cells = curves.candidate_cells(g)
         out[g] = thresholds[int(np.argmax(_gain(cells, cost_ratio)))]
     return out
 
 
 def _equal_rate(
-    curves: ThresholdCurves, rate: str, cost_ratio: float | None, resolution: int
+    curves: ThresholdCurves, rate: str, cost_ratio: float | None, resolution: int,
+    skip: np.ndarray,
 ) -> np.ndarray:
     """Per-group thresholds whose rates are as close as possible to a common target.
 
@@ -59,7 +83,8 @@ def _equal_rate(
     per_group = []
     for g in range(curves.n_groups):
         thresholds, cells = curves.candidate_cells(g)
-        if curves.group_sizes[g] == 0:  # an empty combination of features: nothing to set
+        # An empty combination of features, or a group left out for size: nothing to set.
+        if curves.group_sizes[g] == 0 or skip[g]:
             per_group.append((np.full(len(targets), np.inf), np.zeros((len(targets), 4))))
             continue
         # A group without positives has a true positive rate of 0 at every threshold.
@@ -79,7 +104,8 @@ def _equal_rate(
 
 
 def _equal_accuracy(
-    curves: ThresholdCurves, cost_ratio: float | None, tolerance: float, resolution: int
+    curves: ThresholdCurves, cost_ratio: float | None, tolerance: float, resolution: int,
+    skip: np.ndarray,
 ) -> np.ndarray:
     """Best total gain with every group's accuracy inside a common window of ``tolerance``."""
     targets = np.linspace(0.0, 1.0, resolution + 1)
@@ -89,7 +115,7 @@ def _equal_accuracy(
     choices = []
     for g in range(curves.n_groups):
         thresholds, cells = curves.candidate_cells(g)
-        if curves.group_sizes[g] == 0:
+        if curves.group_sizes[g] == 0 or skip[g]:
             choices.append((np.array([np.inf]), np.zeros(len(targets), dtype=np.intp)))
             continue
         accuracy = rates_from_cell_sums(cells)["accuracy"]
@@ -122,6 +148,7 @@ def choose_thresholds(
     cost_ratio: float | None = None,
     tolerance: float = 0.01,
     resolution: int = 1000,
+    min_group_size: int | None = None,
 ) -> np.ndarray:
     """Thresholds, one per group, chosen by a named strategy.
 
@@ -138,6 +165,12 @@ def choose_thresholds(
     resolution : int, default=1000
         Number of steps of the common target rate (selection rate, true
         positive rate or accuracy) that the equalising strategies scan.
+    min_group_size : int, optional
+        The small-group policy: the per-group strategies leave groups with
+        fewer rows out of what they equalise or optimise (a rate measured on a
+        handful of rows would drive every other group's threshold) and give
+        them the ``"single_best"`` threshold, the one common threshold chosen
+        on every row. None (the default) sets every group's own threshold.
 
     Returns
     -------
@@ -146,14 +179,21 @@ def choose_thresholds(
     """
     if cost_ratio is not None and not cost_ratio > 0:
         raise InputError(f"The cost ratio must be positive, got {cost_ratio}.")
+    if strategy not in STRATEGIES:
+        raise InputError(
+            f"Unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}."
+        )
+    skip = small_groups(curves, min_group_size)
     if strategy == "single_best":
         return _single_best(curves, cost_ratio)
     if strategy == "group_cost_optimal":
-        return _group_optimal(curves, cost_ratio)
-    if strategy == "demographic_parity":
-        return _equal_rate(curves, "selection_rate", cost_ratio, resolution)
-    if strategy == "equal_opportunity":
-        return _equal_rate(curves, "true_positive_rate", cost_ratio, resolution)
-    if strategy == "equal_accuracy":
-        return _equal_accuracy(curves, cost_ratio, tolerance, resolution)
-    raise InputError(f"Unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}.")
+        out = _group_optimal(curves, cost_ratio, skip)
+    elif strategy == "demographic_parity":
+        out = _equal_rate(curves, "selection_rate", cost_ratio, resolution, skip)
+    elif strategy == "equal_opportunity":
+        out = _equal_rate(curves, "true_positive_rate", cost_ratio, resolution, skip)
+    else:
+        out = _equal_accuracy(curves, cost_ratio, tolerance, resolution, skip)
+    if skip.any():
+        out[skip] = _single_best(curves, cost_ratio)[skip]
+    return out

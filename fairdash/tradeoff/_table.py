@@ -26,6 +26,7 @@ def tradeoff_table(
     n_boot: int | None = 200,
     confidence_level: float = 0.95,
     random_state: int | None = 0,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame:
     """:func:`results_table` with each method's name, its parameters in words and intervals.
 
@@ -43,6 +44,11 @@ def tradeoff_table(
         disparities of :data:`TRADEOFF_DISPARITIES` only.
     confidence_level : float, default=0.95
     random_state : int, default=0
+    min_group_size : int, optional
+        Groups with fewer test rows are left out of the disparity, its
+        intervals and so of the front (the small-group policy, as for
+        :func:`results_table` and :func:`tradeoff_intervals`); None keeps every
+        group.
 
     Returns
     -------
@@ -51,7 +57,9 @@ def tradeoff_table(
         ``description`` and, with intervals, ``<performance>_lower``,
         ``<performance>_upper``, ``<disparity>_lower``, ``<disparity>_upper``.
     """
-    table = results_table(results, performance=performance, disparity=disparity)
+    table = results_table(
+        results, performance=performance, disparity=disparity, min_group_size=min_group_size
+    )
     performance, disparity = table.columns[3], table.columns[4]
     table = table.merge(describe_models(results), on="name", how="left", validate="one_to_one")
     classification = all(isinstance(r.metrics, GroupMetrics) for r in results)
@@ -65,6 +73,7 @@ def tradeoff_table(
             results, y_true=y_true, sensitive_features=sensitive_features,
             performance=performance, disparity=disparity, n_boot=n_boot,
             confidence_level=confidence_level, random_state=random_state,
+            min_group_size=min_group_size,
         ).table()
         bounds = [c for c in intervals if c.endswith(("_lower", "_upper"))]
         table = table.merge(intervals[["name", *bounds]], on="name", how="left")

@@ -15,7 +15,7 @@ sparse product of those multiplicities with the model's cell of every row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from fairdash._errors import InputError
 from fairdash._validation import (
     binary_indicators,
     check_confidence_level,
+    check_min_group_size,
     check_n_boot,
     n_rows_of,
 )
@@ -60,7 +61,9 @@ TRADEOFF_DISPARITIES: dict[str, tuple[tuple[str, ...], str]] = {
 _CHUNKS_AT_ONCE = 2
 
 
-def disparity_from_rates(rates: dict[str, np.ndarray], disparity: str) -> np.ndarray:
+def disparity_from_rates(
+    rates: dict[str, np.ndarray], disparity: str, *, kept: np.ndarray | None = None
+) -> np.ndarray:
     """A between-groups disparity from per-group rates, groups on the last axis.
 
     The largest difference (``max - min``) or the smallest ratio (``min / max``)
@@ -74,6 +77,11 @@ def disparity_from_rates(rates: dict[str, np.ndarray], disparity: str) -> np.nda
         From :func:`fairdash.metrics._group_metrics.rates_from_cell_sums`.
     disparity : str
         One of :data:`TRADEOFF_DISPARITIES`.
+    kept : numpy.ndarray of bool, optional
+        The groups compared (the small-group policy); the others are skipped,
+        and with fewer than two kept the disparity is NaN, as
+        :meth:`fairdash.metrics.GroupMetrics.difference` with ``min_group_size``.
+        None compares every group.
 
     Returns
     -------
@@ -89,14 +97,17 @@ def disparity_from_rates(rates: dict[str, np.ndarray], disparity: str) -> np.nda
     for metric in metrics:
         rate = rates[metric]
         present = ~np.isnan(rate)
+        if kept is not None:
+            present &= kept
         high = np.max(np.where(present, rate, -np.inf), axis=-1)
         low = np.min(np.where(present, rate, np.inf), axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = high - low if kind == "difference" else low / high
         values.append(np.where(present.any(axis=-1), value, np.nan))
-    if kind == "difference":
-        return np.max(values, axis=0)
-    return np.min(values, axis=0)
+    out = np.max(values, axis=0) if kind == "difference" else np.min(values, axis=0)
+    if kept is not None and int(kept.sum()) < 2:
+        out = np.full_like(out, np.nan)
+    return out
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,9 @@ class TradeoffIntervals:
         ``b`` the same resampled rows for every model.
     confidence_level : float
         Coverage of the percentile intervals.
+    left_out : list of str
+        The labels of the groups left out of the disparity for size
+        (``min_group_size``; :func:`fairdash.groups.group_label`).
     """
 
     names: list[str]
@@ -128,6 +142,7 @@ class TradeoffIntervals:
     performance_samples: np.ndarray
     disparity_samples: np.ndarray
     confidence_level: float
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def n_boot(self) -> int:
@@ -228,6 +243,7 @@ def tradeoff_intervals(
     n_boot: int = 200,
     confidence_level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    min_group_size: int | None = None,
 ) -> TradeoffIntervals:
     """Bootstrap intervals of the performance and disparity of every model, paired.
 
@@ -255,6 +271,12 @@ def tradeoff_intervals(
     confidence_level : float, default=0.95
     random_state : int or numpy.random.Generator, default=0
         Seed of the resamples.
+    min_group_size : int, optional
+        Groups with fewer test rows are left out of the disparity, in every
+        resample too (the small-group policy of
+        :meth:`fairdash.metrics.GroupMetrics.disparities`: which groups are left
+        out is decided once, on the test rows, so every resample compares the
+        same groups). None keeps every group.
 
     Returns
     -------
@@ -277,10 +299,20 @@ def tradeoff_intervals(
         )
     confidence_level = check_confidence_level(confidence_level)
     n_boot = check_n_boot(n_boot)
+    if min_group_size is not None:
+        min_group_size = check_min_group_size(min_group_size)
     n_rows = n_rows_of(y_true, name="y_true")
     true_pos, _ = binary_indicators(y_true, None, pos_label=1, n_rows=n_rows)
     groups = encode_groups(sensitive_features, n_rows=n_rows)
     names = [str(r.name) for r in results]
+    sizes = np.bincount(groups.codes, minlength=groups.n_groups)
+    # Per-code, as the cell sums below (the policy is decided on the test rows themselves).
+    kept = None if min_group_size is None else sizes >= min_group_size
+    left_out = [] if kept is None else [
+        label for label, small in zip(
+            groups.labels, groups.in_index_order(~kept & (sizes > 0)), strict=True
+        ) if small
+    ]
     cells = _model_cells([r.y_pred for r in results], true_pos, groups.codes, names)
     n_models, n_groups = len(names), groups.n_groups
     n_cells = 4 * n_groups
@@ -304,7 +336,7 @@ def tradeoff_intervals(
 
     def measure(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         overall = rates_from_cell_sums(sums.sum(axis=-2))[performance]
-        return overall, disparity_from_rates(rates_from_cell_sums(sums), disparity)
+        return overall, disparity_from_rates(rates_from_cell_sums(sums), disparity, kept=kept)
 
     performance_values, disparity_values = measure(actual)
     performance_samples, disparity_samples = measure(boot)
@@ -317,4 +349,5 @@ def tradeoff_intervals(
         performance_samples=performance_samples,
         disparity_samples=disparity_samples,
         confidence_level=confidence_level,
+        left_out=left_out,
     )
