@@ -5,6 +5,7 @@ The core library never imports streamlit; the dashboard in ``app.py`` and
 """
 
 from fairdash._compact import compact_frame
+from fairdash._definition_changes import DefinitionBasis, definition_changes
 from fairdash._errors import InputError
 from fairdash._markup import html_text, markdown_text, plotly_text
 from fairdash._problem import (
@@ -25,6 +26,7 @@ from fairdash.groups import MISSING_LABEL, group_labels, is_binned, sensitive_fr
 __all__ = [
     "MAX_FIT_ROWS",
     "MISSING_LABEL",
+    "DefinitionBasis",
     "InputError",
     "LeakageCheck",
     "PredictionsEvaluation",
@@ -34,6 +36,7 @@ __all__ = [
     "__version__",
     "compact_frame",
     "define_problem",
+    "definition_changes",
     "disparity_readings",
     "evaluate_predictions",
     "group_labels",

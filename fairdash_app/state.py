@@ -26,14 +26,13 @@ the data, the problem definition or the models.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash import InputError, markdown_text
+from fairdash import DefinitionBasis, InputError, definition_changes, markdown_text
 from fairdash_app.memory import release_memory
 from fairdash_app.navigation import link
 
@@ -58,6 +57,7 @@ __all__ = [
     "data_identity",
     "derived",
     "describe_basis",
+    "describe_changes",
     "discard_results",
     "init_state",
     "is_stale",
@@ -67,6 +67,7 @@ __all__ = [
     "require_models",
     "set_models",
     "show_definition",
+    "stale_changes",
     "stale_notice",
     "switch_definition",
     "use_data",
@@ -341,24 +342,30 @@ def min_group_size() -> int:
     return int(value)
 
 
-def _definition(data_name, data_digest, problem) -> str:
-    spec = None if problem is None else problem.to_dict()
-    if spec is not None:
-        spec.pop("excluded_features", None)  # the reasons, not a choice
-    return json.dumps([data_name, data_digest, spec], sort_keys=True, default=str)
+def stale_changes() -> list[str]:
+    """What differs between the definition the models were computed for and the one the
+    Data & model page now shows (:func:`fairdash.definition_changes`); empty when current."""
+    state = st.session_state
+    evaluation = state.get("evaluation")
+    if evaluation is None or not state.get("models"):
+        return []
+    then = DefinitionBasis(evaluation.data_name, evaluation.data_digest, evaluation.problem,
+                           evaluation.data.attrs.get("fairdash_merged") or {})
+    now = DefinitionBasis(state["data_name"], state["data_digest"], state["problem"],
+                          state.get("merged") or {})
+    return definition_changes(then, now)
 
 
 def is_stale() -> bool:
     """Whether the models were computed for other data or another problem definition than
     the one the Data & model page now shows."""
-    state = st.session_state
-    evaluation = state.get("evaluation")
-    if evaluation is None or not state.get("models"):
-        return False
-    now = _definition(state["data_name"], state["data_digest"], state["problem"])
-    then = _definition(evaluation.data_name, evaluation.data_digest, evaluation.problem)
-    merged_then = evaluation.data.attrs.get("fairdash_merged") or {}
-    return now != then or (state.get("merged") or {}) != merged_then
+    return bool(stale_changes())
+
+
+def describe_changes(changes: list[str]) -> str:
+    """The changes of :func:`stale_changes` as one sentence (markdown-escaped)."""
+    text = "; ".join(changes)
+    return markdown_text(text[:1].upper() + text[1:] + ".")
 
 
 def describe_basis(evaluation: Evaluation) -> str:
@@ -377,9 +384,9 @@ def stale_notice() -> None:
         state = st.session_state
         st.warning(
             f"**Stale results.** The {len(state['models'])} model(s) were computed for "
-            f"{describe_basis(state['evaluation'])}; the data or the problem definition on "
-            "the Data & model page has changed since. Retrain there or on Mitigate, or "
-            "discard them on Data & model.",
+            f"{describe_basis(state['evaluation'])}. Since then, on the Data & model page: "
+            f"{describe_changes(stale_changes())} Retrain there or on Mitigate, or discard "
+            "them on Data & model.",
             icon=":material/history:",
         )
 

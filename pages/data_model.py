@@ -27,10 +27,12 @@ from fairdash_app.state import (
     data_identity,
     derived,
     describe_basis,
+    describe_changes,
     discard_results,
     init_state,
     is_stale,
     min_group_size,
+    stale_changes,
     use_data,
     widget_key,
 )
@@ -392,8 +394,9 @@ def _stale_models() -> None:
     st.warning(
         f"The {n} model(s) on the other pages were computed for "
         f"{describe_basis(state['evaluation'])}, not for the data and definition on this "
-        "page. They stay, marked stale on every page, until you train again (here or on "
-        "Mitigate) or discard them; setting the definition back makes them current again.",
+        f"page: {describe_changes(stale_changes())} They stay, marked stale on every page, "
+        "until you train again (here or on Mitigate) or discard them; setting the "
+        "definition back makes them current again.",
         icon=":material/history:",
     )
     st.button(f"Discard the {n} stale model(s)", key=action_key(PAGE, "discard"),
@@ -479,7 +482,9 @@ def _training_failure(err: Exception) -> str:
 
 def _results() -> None:
     run = state["run"]
-    metrics = state["metrics"]
+    # One small-group policy: the flags, the table and "hide small groups" follow the minimum
+    # group size set above, also when it changed after training.
+    metrics = state["metrics"].with_min_group_size(min_group_size())
     if run is not None:
         problem = run.problem
         label = estimator_spec(run.estimator, task=problem.task).label
@@ -488,7 +493,8 @@ def _results() -> None:
         problem = state["evaluation"].problem
         st.subheader(f"Results: your model's predictions on {int(metrics.overall['count']):,} rows")
     if is_stale():
-        st.caption(":material/history: Stale: computed for an older data set or definition.")
+        st.caption(":material/history: Stale: computed for an older data set or definition. "
+                   f"{describe_changes(stale_changes())}")
     leakage = state["leakage"]
     if leakage is not None and leakage.suspicious:
         st.warning(markdown_text(leakage.message), icon=":material/warning:")
@@ -518,7 +524,12 @@ def _results() -> None:
         )
         table = metrics.to_frame()
         _default("hide_small", False)
-        hide_small = st.checkbox("Hide small groups in the chart", key=key("hide_small"))
+        hide_small = st.checkbox(
+            f"Hide groups with fewer than {metrics.min_group_size} rows in the chart",
+            key=key("hide_small"),
+            help="The minimum group size set above: the same groups the summary numbers "
+            "leave out.",
+        )
         fig = group_rate_chart(
             table,
             metric="selection_rate",

@@ -56,14 +56,16 @@ def thresholded_group_table(
     Returns
     -------
     pandas.DataFrame
-        Indexed by group label.
+        Indexed by group label: ``threshold``, the rates, the confusion cells
+        and ``small_group`` (fewer rows than ``metrics.min_group_size``).
     """
     t = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (curves.n_groups,))
     table = metrics.to_frame()[
         ["count", "selection_rate", "true_positive_rate", "false_positive_rate", "accuracy"]
     ].copy()
     table.insert(0, "threshold", np.where(np.isfinite(t), t, np.nan))
-    table = pd.concat([table, metrics.confusion], axis=1)
+    # Small groups stay in the table, flagged (``metrics.min_group_size``, the policy).
+    table = pd.concat([table, metrics.confusion, metrics.small_group], axis=1)
     table.index = pd.Index(curves.labels(), name="group")
     return table[curves.group_sizes > 0]
 

@@ -119,7 +119,7 @@ def test_two_sessions_never_see_each_others_data_or_models(browser, app_url):
         wait_idle(b)
         b.get_by_role("button", name="Train model").click()
         wait_idle(b)
-        a.get_by_text("Hide small groups in the chart").click()
+        a.get_by_text("Hide groups with fewer than 30 rows in the chart").click()
         wait_idle(a)
         assert _ticks(a) == set(TEAMS)
         expect(a.get_by_text("Results: Logistic regression on 90 test rows")).to_be_visible()

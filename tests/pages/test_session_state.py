@@ -69,7 +69,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def warnings(at: AppTest) -> str:
-    return " | ".join(w.value for w in at.warning)
+    return " | ".join(shown_text(w.value) for w in at.warning)
 
 
 def test_retrained_model_of_the_same_name_shows_its_own_numbers_on_whatif():
@@ -149,8 +149,9 @@ def test_a_changed_file_uploaded_again_under_the_same_name_asks_then_drops_the_m
     old = at.session_state["models"][0]
     upload(at, loans(shift=3))  # same name, other content
     assert at.session_state["data_digest"] != at.session_state["evaluation"].data_digest
-    # asked, not silently kept as current nor silently dropped
+    # asked, not silently kept as current nor silently dropped, and told what changed
     assert "computed for" in warnings(at)
+    assert "The data changed (another file named loans.csv was uploaded)." in warnings(at)
     assert at.session_state["models"][0] is old
     for page in ("compare", "explore", "whatif", "report"):
         visit(at, page)
@@ -201,8 +202,10 @@ def test_every_page_visited_then_data_and_model_has_everything_still():
     assert at.session_state["data_name"] == "adult"
     assert "loans.csv" in " ".join(shown_text(c.value) for c in at.caption)  # the upload is kept
     assert "computed for" in warnings(at)
+    assert "The data changed from loans.csv to adult" in warnings(at)
     visit(at, "explore")
     assert STALE in warnings(at)
+    assert "The data changed from loans.csv to adult" in warnings(at)
     visit(at, "data_model")
     at.radio(key="w:data.source").set_value("Upload a file").run()
     assert at.session_state["data_name"] == "loans.csv"
@@ -219,9 +222,12 @@ def test_a_changed_definition_marks_results_stale_until_set_back():
     define_and_train(at)
     at.multiselect(key="w:data.sensitive").set_value(["group", "years"]).run()
     assert "computed for" in warnings(at)
+    changed = "The sensitive features changed from group to group × years"
+    assert changed in warnings(at)
     for page in ("mitigate", "compare", "explore", "whatif", "report"):
         visit(at, page)
         assert STALE in warnings(at), page
+        assert changed in warnings(at), page
     visit(at, "data_model")
     at.multiselect(key="w:data.sensitive").set_value(["group"]).run()
     assert "computed for" not in warnings(at)
