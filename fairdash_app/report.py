@@ -23,9 +23,7 @@ from fairdash.report import (
 )
 from fairdash.thresholds import ThresholdCurves
 from fairdash.tradeoff import (
-    describe_hypervolume,
-    hypervolume,
-    hypervolume_reference,
+    describe_front,
     recommend_model,
     tradeoff_table,
 )
@@ -124,14 +122,7 @@ def session_report(
         extra.append(("Models tried and the recommendation", every_model + models_section(
             table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
     if "tradeoff" in figures:
-        front = table[table["on_front"]]
-        reference = hypervolume_reference(1 - table[PERFORMANCE], table[DISPARITY])
-        volume = hypervolume(1 - front[PERFORMANCE], front[DISPARITY], reference=reference)
-        words = (
-            f"{len(table)} models, {len(front)} on the Pareto front. "
-            + describe_hypervolume(volume, reference, performance=PERFORMANCE,
-                                   disparity=DISPARITY)
-        )
+        words = describe_front(table, performance=PERFORMANCE, disparity=DISPARITY)
         extra.append(("Performance vs disparity",
                       [every_model, f"<p>{html_text(words)}</p>", figures["tradeoff"]]))
     if "error_rates" in figures:

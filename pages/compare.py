@@ -10,10 +10,8 @@ from fairdash import markdown_text, small_group_note
 from fairdash.metrics import compare_models
 from fairdash.plots import model_comparison_chart, tradeoff_scatter
 from fairdash.tradeoff import (
-    describe_hypervolume,
+    describe_front,
     describe_paired_difference,
-    hypervolume,
-    hypervolume_reference,
     tradeoff_intervals,
     tradeoff_table,
 )
@@ -114,13 +112,7 @@ left_out_note = small_group_note(models[0].metrics, min_group_size=size)
 
 front = table[table["on_front"]]
 if not regression:
-    error, spread = 1 - table[performance], table[disparity]
-    reference = hypervolume_reference(error, spread)
-    volume = hypervolume(1 - front[performance], front[disparity], reference=reference)
-    st.caption(
-        f"{len(table)} models, {len(front)} on the Pareto front. "
-        + describe_hypervolume(volume, reference, performance=performance, disparity=disparity)
-    )
+    st.caption(describe_front(table, performance=performance, disparity=disparity))
 fig = tradeoff_scatter(
     table, performance=performance, disparity=disparity,
     current=state["current_model"], maximize_performance=not regression,

@@ -13,7 +13,8 @@
   dominates, and a reference point taken from the models shown.
 - :func:`tradeoff_intervals`: bootstrap intervals of every model's performance
   and disparity, all models on the same resampled test rows (paired).
-- :func:`describe_params`, :func:`method_name`: models in words.
+- :func:`describe_params`, :func:`method_name`: models in words;
+  :func:`describe_front`: the front and its hypervolume in a sentence.
 - :func:`tradeoff_table`: the results table with methods in words and intervals.
 - :func:`grid_size_for_groups`, :func:`grid_search_note`,
   :func:`grid_dimensions`: grid search defaults that fit the number of groups,
@@ -35,6 +36,7 @@ from fairdash.tradeoff._catalogue import (
 )
 from fairdash.tradeoff._describe import (
     METHOD_NAMES,
+    describe_front,
     describe_hypervolume,
     describe_models,
     describe_paired_difference,
@@ -87,6 +89,7 @@ __all__ = [
     "TradeoffIntervals",
     "TradeoffResults",
     "TradeoffSplit",
+    "describe_front",
     "describe_hypervolume",
     "describe_models",
     "describe_paired_difference",

@@ -9,9 +9,11 @@ from typing import Any
 import pandas as pd
 
 from fairdash.tradeoff._catalogue import CATALOGUE
+from fairdash.tradeoff._front import hypervolume, hypervolume_reference
 
 __all__ = [
     "METHOD_NAMES",
+    "describe_front",
     "describe_hypervolume",
     "describe_models",
     "describe_paired_difference",
@@ -226,6 +228,41 @@ def describe_hypervolume(
         f"of them (1 - {perf} {reference[0]:.3f}, {_words(disparity)} {reference[1]:.3f}). "
         "Larger means better trade-offs on offer; it compares sets of models measured from the "
         "same reference point only, so it changes when models are added or removed."
+    )
+
+
+def describe_front(table: pd.DataFrame, *, performance: str, disparity: str) -> str:
+    """How many models are on the front, and its hypervolume in words.
+
+    The hypervolume is measured from :func:`hypervolume_reference` of the
+    models in ``table``; when no model has a defined disparity (e.g. the
+    small-group policy left fewer than two groups to compare) there is no
+    front, and the sentence says so.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`fairdash.tradeoff.results_table` or ``tradeoff_table``
+        (columns ``on_front``, ``performance`` and ``disparity``).
+    performance, disparity : str
+        The columns measured (higher performance and lower disparity are better).
+
+    Returns
+    -------
+    str
+    """
+    error, spread = 1 - table[performance], table[disparity]
+    if not (error.notna() & spread.notna()).any():
+        return (
+            f"{len(table)} models; no model has a defined {_words(disparity)} (fewer than two "
+            "groups are compared), so there is no front. Lower the minimum group size or merge "
+            "rare categories on Data & model."
+        )
+    front = table[table["on_front"]]
+    reference = hypervolume_reference(error, spread)
+    volume = hypervolume(1 - front[performance], front[disparity], reference=reference)
+    return f"{len(table)} models, {len(front)} on the Pareto front. " + describe_hypervolume(
+        volume, reference, performance=performance, disparity=disparity
     )
 
 

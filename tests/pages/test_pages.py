@@ -262,7 +262,8 @@ def test_whatif_strategy_reports_its_outcome_and_sliders_suit_the_scores(session
     at.button(key="a:whatif.strategy.demographic_parity").click().run()
     assert not at.exception
     curves = ThresholdCurves(evaluation.y_test, model.y_score, evaluation.sensitive_test)
-    expected = apply_strategy(curves, "demographic_parity", cost_ratio=1.0)
+    # The page applies the session's small-group policy (default 30 rows).
+    expected = apply_strategy(curves, "demographic_parity", cost_ratio=1.0, min_group_size=30)
     shown = [*at.success, *at.warning]
     message = shown_text(
         next(m.value for m in shown if m.value.startswith("**Demographic parity**")))

@@ -93,6 +93,13 @@ def test_compare_axes_and_table_leave_small_groups_out_and_name_them(session):
     assert "Left out of the summary numbers" not in " ".join(c.value for c in at.caption)
 
 
+def test_compare_with_fewer_than_two_groups_left_says_there_is_no_front(session):
+    at = run("compare", session, **{SIZE: 1000})
+    captions = " ".join(shown_text(c.value) for c in at.caption)
+    assert "no model has a defined demographic parity difference" in captions
+    assert "Fewer than two groups are left" in captions
+
+
 def test_whatif_strategy_leaves_small_groups_out_and_says_so(session):
     evaluation = session["evaluation"]
     model = session["models"][0]
