@@ -54,6 +54,7 @@ def session_report(
     max_performance_loss: float = 0.01,
     min_group_size: int = 30,
     leakage_warnings: Sequence[str] = (),
+    failures: Sequence[Any] = (),
 ) -> tuple[str, str | None]:
     """The report of a classification session, and why there is no recommendation, if not.
 
@@ -75,6 +76,9 @@ def session_report(
         number and named.
     leakage_warnings : sequence of str
         Warnings that inputs may be recorded after the outcome.
+    failures : sequence of MethodFailure
+        The methods of the run that could not run (``TradeoffResults.failures``),
+        listed with their reasons in what was tried.
 
     Returns
     -------
@@ -107,6 +111,7 @@ def session_report(
         models_table=table, recommendation=recommendation,
         excluded_inputs=problem.excluded_features, leakage_warnings=leakage_warnings,
         thresholds_set=bool(thresholds),
+        failures=[(failure.name, failure.message) for failure in failures],
     )
     rows = len(y_test)
     every_model = basis_html(f"each of the {len(models)} models listed", rows=rows)
@@ -120,7 +125,8 @@ def session_report(
     extra: list[tuple[str, Any]] = []
     if table is not None:
         extra.append(("Models tried and the recommendation", every_model + models_section(
-            table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation)))
+            table, performance=PERFORMANCE, disparity=DISPARITY, recommendation=recommendation,
+            failures=[(failure.name, failure.message) for failure in failures])))
     if "tradeoff" in figures:
         words = describe_front(table, performance=PERFORMANCE, disparity=DISPARITY)
         extra.append(("Performance vs disparity",

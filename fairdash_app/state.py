@@ -133,6 +133,7 @@ DEFAULTS = {
     "run": None,  # fairdash.TrainingRun from the Data & model page
     "metrics": None,  # group metrics of that run's test predictions
     "models": [],  # fairdash.tradeoff.ModelResult, all on the evaluation's test rows
+    "failures": [],  # fairdash.tradeoff.MethodFailure: methods of that run that could not run
     "evaluation": None,  # Evaluation: the models' test rows, data and definition
     "current_model": None,  # name of the model the Explore / What-if / Report pages show
     "settings": {},  # what produced the models (for saved configurations)
@@ -170,8 +171,8 @@ DEFAULT_MIN_GROUP_SIZE = 30
 _DERIVED_WIDGETS = (widget_key("whatif", "group."), widget_key("whatif", "all"))
 # Results: everything computed from data, problem or models.
 _RESULTS = (
-    "run", "metrics", "models", "evaluation", "current_model", "settings", "thresholds",
-    "slices", "strategy_outcome", "leakage", "log_audit",
+    "run", "metrics", "models", "failures", "evaluation", "current_model", "settings",
+    "thresholds", "slices", "strategy_outcome", "leakage", "log_audit",
 )
 
 
@@ -310,10 +311,13 @@ def discard_results() -> None:
 
 
 def set_models(models: list, evaluation: Evaluation, *, current: str | None = None) -> None:
-    """Replace the session's models (all measured on ``evaluation``'s rows)."""
+    """Replace the session's models (all measured on ``evaluation``'s rows), and the
+    methods that could not run when ``models`` is a ``TradeoffResults``."""
     discard_results()
     state = st.session_state
     state["models"] = list(models)
+    # A TradeoffResults also says which methods could not run (the report lists them).
+    state["failures"] = list(getattr(models, "failures", []))
     state["evaluation"] = evaluation
     names = [m.name for m in models]
     state["current_model"] = current if current in names else (names[0] if names else None)

@@ -197,12 +197,13 @@ if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run"
     else:
         bar.progress(1.0, text=f"Done: {len(results)} models")
         st.success(f"{len(results)} models trained. See them on the Compare page.")
-        for failure in results.failures:
-            st.warning(f"**{CATALOGUE[failure.method].label}** could not run: "
-                       f"{markdown_text(failure.message)}")
         _show_notes(results.notes, configs)
 
 models = state["models"]
+# Kept in the session (and listed in the report) until the models are replaced.
+for failure in state["failures"] if models else []:
+    st.warning(f"**{CATALOGUE[failure.method].label}** could not run: "
+               f"{markdown_text(failure.message)}")
 if models:
     st.subheader(f"Finished models ({len(models)})")
     st.dataframe(

@@ -106,6 +106,7 @@ if classification:
         slices=slices[1] if slices is not None and slices[0] == model.uid else None,
         max_performance_loss=max_loss / 100, min_group_size=min_group_size(),
         leakage_warnings=[leakage.message] if leakage is not None and leakage.suspicious else [],
+        failures=state["failures"],
     )
     if no_recommendation:
         st.info(f"No recommendation in the report: {markdown_text(no_recommendation)}")

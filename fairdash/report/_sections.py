@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,6 +67,7 @@ def models_section(
     performance: str,
     disparity: str,
     recommendation: Any = None,
+    failures: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The models tried as a readable table: method and parameters in words, metrics, front.
 
@@ -80,6 +81,9 @@ def models_section(
         The table's two metric columns.
     recommendation : fairdash.tradeoff.Recommendation, optional
         Its row is marked, and the rule stated.
+    failures : sequence of (str, str)
+        Methods that were tried but could not run, and why
+        (``TradeoffResults.failures`` as ``(name, message)``), listed after the table.
 
     Returns
     -------
@@ -119,9 +123,12 @@ def models_section(
     )
     if recommendation is not None:
         words += f"<p>Recommendation rule: {_e(recommendation.rule)}</p>"
+    failed = "".join(f"<li><b>{_e(name)}</b>: {_e(message)}</li>" for name, message in failures)
+    if failed:
+        failed = f"<p>Tried but could not run (no model):</p><ul>{failed}</ul>"
     return (
         words + f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>" + failed
     )
 
 
