@@ -29,11 +29,13 @@ from fairdash_app.state import (
 
 __all__ = [
     "CONFIG_VERSION",
+    "MERGE_ATTR",
     "audit_and_store",
     "bundled_data",
     "data_digest",
     "data_stage_for",
     "evaluation_for",
+    "merged_data",
     "mitigate_and_store",
     "model_data",
     "problem_for",
@@ -88,6 +90,18 @@ def evaluation_for(data, problem, test_index, *, data_name=None, data_digest=Non
     )
 
 
+#: Where the data models learn from records how rare categories were merged (saved configs).
+MERGE_ATTR = "fairdash_merge_rare"
+
+
+def merged_data(data: pd.DataFrame, columns: list, min_count: int) -> pd.DataFrame:
+    """``data`` with the rare categories of ``columns`` merged into "Other"
+    (:func:`fairdash.merge_rare_categories`), recording the setting in its attrs."""
+    merged = fairdash.merge_rare_categories(data, columns=columns, min_count=min_count)[0]
+    merged.attrs[MERGE_ATTR] = {"columns": list(columns), "min_count": int(min_count)}
+    return merged
+
+
 def model_data(data: pd.DataFrame | None = None):
     """The data models learn from: the session's data (or ``data``) with the rare
     categories merged into "Other" as chosen on Data & model (none by default)."""
@@ -97,7 +111,7 @@ def model_data(data: pd.DataFrame | None = None):
     size = min_group_size()
     if data is None or not columns or size == 0:
         return data
-    return fairdash.merge_rare_categories(data, columns=columns, min_count=size)[0]
+    return merged_data(data, columns, size)
 
 
 def data_stage_for(data: pd.DataFrame, problem, *, source: str | None = None) -> pd.DataFrame:
@@ -255,6 +269,8 @@ def session_config() -> dict:
         "settings": state["settings"],
         "current_model": state["current_model"],
         "thresholds": state["thresholds"],
+        # How the models' data had its rare categories merged (None: not merged).
+        "merge_rare": None if evaluation is None else evaluation.data.attrs.get(MERGE_ATTR),
     }
 
 
@@ -280,6 +296,16 @@ def restore_config(raw: bytes, progress=None) -> str:
                 "configuration again."
             )
         data, name, digest = upload.data, upload.name, upload.digest
+    merge = config.merge_rare
+    source_data = data
+    if merge is not None:  # the models learnt from the data with rare categories merged
+        try:
+            data = merged_data(data, list(merge.columns), merge.min_count)
+        except fairdash.InputError as err:
+            raise fairdash.InputError(
+                f"The configuration's 'merge_rare' does not fit the data: {err}",
+                column=err.column,
+            ) from None
     problem = config.problem.define(data)
     settings = config.settings
     made_for = {"data_name": name, "data_digest": digest}
@@ -301,8 +327,12 @@ def restore_config(raw: bytes, progress=None) -> str:
             seed=settings.random_state, source=made_for,
         )
     # Swapped only now that the models are made: a failed restore leaves the session as it was.
-    use_data(data, name, digest)
+    use_data(source_data, name, digest)
     show_definition(problem, data_name=name, bundled=digest is None)
+    state[widget_key("data", "merge_rare")] = [] if merge is None else list(merge.columns)
+    if merge is not None:
+        state[widget_key("data", "min_group_size")] = merge.min_count
+    state["merged"] = data.attrs.get("fairdash_merged") or {}
     if settings.workflow == "audit":
         state[widget_key("data", "workflow")] = AUDIT
         state[widget_key("data", "prediction")] = settings.prediction

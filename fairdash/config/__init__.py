@@ -8,7 +8,9 @@ with every limit equal to what the app lets a user choose.
 from fairdash.config._json import MAX_CONFIG_BYTES, MAX_DEPTH
 from fairdash.config._schema import (
     CONFIG_VERSION,
+    MAX_MIN_COUNT,
     DataSource,
+    MergeRare,
     ProblemSpec,
     RunSettings,
     SessionConfig,
@@ -19,7 +21,9 @@ __all__ = [
     "CONFIG_VERSION",
     "MAX_CONFIG_BYTES",
     "MAX_DEPTH",
+    "MAX_MIN_COUNT",
     "DataSource",
+    "MergeRare",
     "ProblemSpec",
     "RunSettings",
     "SessionConfig",

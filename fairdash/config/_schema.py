@@ -28,10 +28,12 @@ from fairdash.tradeoff._catalogue import (
 
 __all__ = [
     "CONFIG_VERSION",
+    "MAX_MIN_COUNT",
     "MAX_NAME_LENGTH",
     "MAX_SENSITIVE_FEATURES",
     "MAX_THRESHOLDS",
     "DataSource",
+    "MergeRare",
     "ProblemSpec",
     "RunSettings",
     "SessionConfig",
@@ -50,6 +52,8 @@ MAX_FEATURE_COLUMNS = 10_000
 MAX_THRESHOLDS = 10_000
 #: Quantile bins per binned sensitive feature, as on the Data & model page.
 MIN_BINS, MAX_BINS = 2, 10
+#: Largest minimum group size (the rare-category threshold), as on the Data & model page.
+MAX_MIN_COUNT = 100_000
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -253,6 +257,15 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class MergeRare:
+    """Rare categories merged into "Other" before the models were made
+    (:func:`fairdash.merge_rare_categories`): which columns, below how many rows."""
+
+    columns: tuple[str, ...]
+    min_count: int
+
+
+@dataclass(frozen=True)
 class SessionConfig:
     """A validated session configuration, as :func:`load_config` returns it."""
 
@@ -262,6 +275,19 @@ class SessionConfig:
     current_model: str | None = None
     thresholds: dict[str, float] | None = None
     fairdash_version: str | None = None
+    merge_rare: MergeRare | None = None
+
+
+def _merge_rare(value: object) -> MergeRare | None:
+    if value is None:
+        return None
+    value = _object(value, "merge_rare", required=["columns", "min_count"])
+    return MergeRare(
+        columns=_names(value["columns"], "merge_rare.columns", minimum=1,
+                       maximum=MAX_FEATURE_COLUMNS),
+        min_count=_number(value["min_count"], "merge_rare.min_count", integer=True, low=1,
+                          high=MAX_MIN_COUNT),
+    )
 
 
 def _data(value: object) -> DataSource:
@@ -425,8 +451,12 @@ def load_config(raw: bytes | str) -> SessionConfig:
         not expose (e.g. ``n_jobs``) away from their defaults, values of the
         wrong type (``"0.3"`` for a share, ``0.5`` or ``2**64`` for a seed) or
         outside the app's limits (grid size 3-60, 1-41 alphas, 2-10 bins, at
-        most one of each method, test share 0.1-0.5, seeds 0 to 2**31 - 1),
-        and missing fields.
+        most one of each method, test share 0.1-0.5, seeds 0 to 2**31 - 1,
+        rare categories merged below 1 to 100,000 rows), and missing fields.
+        ``merge_rare`` (optional, null for none) records the rare categories
+        merged into "Other" before training: ``{"columns": [...],
+        "min_count": 30}``; whether the columns fit the data is checked when
+        the configuration is applied to it.
 
     Examples
     --------
@@ -457,7 +487,7 @@ def load_config(raw: bytes | str) -> SessionConfig:
         value,
         "",
         required=["fairdash_config", "data", "problem", "settings"],
-        optional=["fairdash_version", "current_model", "thresholds"],
+        optional=["fairdash_version", "current_model", "thresholds", "merge_rare"],
     )
     problem = _problem(value["problem"])
     return SessionConfig(
@@ -467,4 +497,5 @@ def load_config(raw: bytes | str) -> SessionConfig:
         current_model=_text(value.get("current_model"), "current_model", nullable=True),
         thresholds=_thresholds(value.get("thresholds")),
         fairdash_version=_text(value.get("fairdash_version"), "fairdash_version", nullable=True),
+        merge_rare=_merge_rare(value.get("merge_rare")),
     )
