@@ -14,7 +14,13 @@ from fairdash import datasets, io
 from fairdash.config import CONFIG_VERSION, load_config
 from fairdash.metrics import data_stage, group_metrics, regression_group_metrics
 from fairdash.models import estimator_spec
-from fairdash.tradeoff import MethodConfig, ModelResult, run_methods, split_data
+from fairdash.tradeoff import (
+    MethodConfig,
+    ModelResult,
+    run_methods,
+    run_postprocessing_on_scores,
+    split_data,
+)
 from fairdash_app.state import (
     AUDIT,
     NO_SCORE,
@@ -38,6 +44,7 @@ __all__ = [
     "merged_data",
     "mitigate_and_store",
     "model_data",
+    "postprocess_audit_and_store",
     "problem_for",
     "read_upload",
     "restore_config",
@@ -220,6 +227,40 @@ def audit_and_store(data, *, target: str, prediction: str, score: str | None,
         "score": score,
     }
     return evaluated
+
+
+def postprocess_audit_and_store(data, problem, configs, *, prediction: str, score: str,
+                                calibration_size: float, seed: int, progress=None):
+    """Post-process an audited model's scores (threshold optimizer, barycenter) and make
+    the models the session's: every model, the audited one included, measured on the rows
+    the post-processors were not fitted on (:func:`fairdash.tradeoff.run_postprocessing_on_scores`).
+    """
+    evaluated = fairdash.evaluate_predictions(
+        data, target=problem.target, prediction=prediction, score=score,
+        sensitive_features=list(problem.sensitive_features),
+        positive_label=problem.positive_label, bins=dict(problem.bins),
+        min_group_size=min_group_size(),
+    )
+    made = run_postprocessing_on_scores(
+        y_true=evaluated.y_test, y_pred=evaluated.y_pred, y_score=evaluated.y_score,
+        sensitive_features=evaluated.sensitive_test, methods=configs,
+        calibration_size=calibration_size, random_state=seed, progress=progress,
+    )
+    rows = made.test_rows
+    evaluation = Evaluation(
+        test_index=evaluated.test_index[rows],
+        y_test=evaluated.y_test[rows],
+        sensitive_test=evaluated.sensitive_test.iloc[rows],
+        problem=evaluated.problem,
+        data=data,
+        **_source(),
+    )
+    set_models(made.results, evaluation)
+    state = st.session_state
+    state["problem"] = evaluated.problem
+    state["metrics"] = evaluated.metrics  # Data & model shows the audit of every row
+    state["settings"] = {"workflow": "audit", "prediction": prediction, "score": score}
+    return made
 
 
 def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: float,

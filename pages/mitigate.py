@@ -11,6 +11,7 @@ from fairdash.tradeoff import (
     CATALOGUE,
     DEFAULT_METHODS,
     METHODS,
+    SCORE_METHODS,
     SPLIT_SETTINGS,
     MethodConfig,
     ParameterSpec,
@@ -18,17 +19,19 @@ from fairdash.tradeoff import (
     grid_search_note,
     grid_size_for_groups,
     results_table,
+    unavailable_on_scores,
 )
 from fairdash_app.navigation import link
 from fairdash_app.state import (
     AUDIT,
+    NO_SCORE,
     action_key,
     init_state,
     needs_rows_notice,
     stale_notice,
     widget_key,
 )
-from fairdash_app.workflows import mitigate_and_store, model_data
+from fairdash_app.workflows import mitigate_and_store, model_data, postprocess_audit_and_store
 
 init_state()
 
@@ -128,6 +131,85 @@ def _progress_runner(bar, log):
     return progress
 
 
+def _audited_scores(data, problem) -> None:
+    """Audited predictions: post-process the file's scores (no model to train)."""
+    score = state.get(widget_key("data", "score"))
+    prediction = state.get(widget_key("data", "prediction"))
+    if score in (None, NO_SCORE):
+        st.info(
+            "Your predictions file was audited without a score column, so there is nothing "
+            "to post-process, and the other methods retrain a model from inputs the file does "
+            "not have. Choose the model's score column on Data & model to run the threshold "
+            "optimizer and the barycenter on your model's scores."
+        )
+        return
+    st.markdown(
+        f"**Post-processing your model's scores** (column **{markdown_text(score)}**): the "
+        "file's rows are split in two. The post-processors are fitted on the calibration "
+        "rows; every model, your own predictions included, is then measured on the other "
+        "rows, so the numbers on Compare differ from the audit of every row on Data & model."
+    )
+    with st.expander("Methods not available on audited predictions"):
+        for method in METHODS:
+            reason = unavailable_on_scores(method)
+            if reason and method != "unmitigated":
+                st.markdown(f"- **{CATALOGUE[method].label}**: {markdown_text(reason)}")
+    state.setdefault(widget_key("mitigate", "methods.scores"), list(SCORE_METHODS))
+    chosen = st.multiselect(
+        "Methods (your model's own predictions are always included)", list(SCORE_METHODS),
+        format_func=lambda m: CATALOGUE[m].label, key=widget_key("mitigate", "methods.scores"),
+    )
+    configs = []
+    for method in chosen:
+        with st.expander(CATALOGUE[method].label, expanded=method == "barycenter"):
+            st.caption(CATALOGUE[method].description)
+            configs.append(MethodConfig(method, _params(method, None)))
+    c1, c2 = st.columns(2)
+    state.setdefault(widget_key("mitigate", "scores_calibration"), 0.5)
+    calibration = c1.slider(
+        "Share of the rows that calibrate the post-processors", 0.2, 0.8, step=0.05,
+        key=widget_key("mitigate", "scores_calibration"),
+        help="The rest are the test rows every model is measured on.",
+    )
+    seed = _widget(SPLIT_SETTINGS["random_state"], widget_key("mitigate", "seed"), c2)
+    if st.button("Run post-processing", type="primary", key=action_key("mitigate", "scores"),
+                 disabled=not configs):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            made = postprocess_audit_and_store(
+                data, problem, configs, prediction=prediction, score=score,
+                calibration_size=float(calibration), seed=int(seed),
+                progress=_progress_runner(bar, st.empty()),
+            )
+        except fairdash.InputError as err:
+            st.error(markdown_text(err))
+            return
+        bar.progress(1.0, text=f"Done: {len(made.results)} models")
+        st.success(
+            f"{len(made.results)} models, measured on {len(made.test_rows):,} test rows "
+            f"(calibrated on {len(made.calibration_rows):,}). See them on the Compare page."
+        )
+        _show_notes(made.results.notes, configs)
+    _finished_models()
+
+
+def _finished_models() -> None:
+    models = state["models"]
+    # Kept in the session (and listed in the report) until the models are replaced.
+    for failure in state["failures"] if models else []:
+        st.warning(f"**{CATALOGUE[failure.method].label}** could not run: "
+                   f"{markdown_text(failure.message)}")
+    if models:
+        st.subheader(f"Finished models ({len(models)})")
+        st.dataframe(
+            results_table(models).drop(columns=["on_front"]),
+            width="stretch",
+            hide_index=True,
+            key=action_key("mitigate", "models_table"),
+        )
+        link("compare", "Compare the models")
+
+
 state = st.session_state
 st.title("Mitigate")
 if needs_rows_notice():
@@ -140,11 +222,7 @@ if data is None or problem is None:
     st.stop()
 stale_notice()
 if state.get(widget_key("data", "workflow")) == AUDIT:
-    st.info(
-        "Mitigation retrains models from the data's inputs; audited predictions have none. "
-        "Switch Data & model to *Train a model on this data* to mitigate; Explore, What-if "
-        "and Report show your model's predictions."
-    )
+    _audited_scores(data, problem)
     st.stop()
 
 st.caption(
@@ -199,17 +277,4 @@ if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run"
         st.success(f"{len(results)} models trained. See them on the Compare page.")
         _show_notes(results.notes, configs)
 
-models = state["models"]
-# Kept in the session (and listed in the report) until the models are replaced.
-for failure in state["failures"] if models else []:
-    st.warning(f"**{CATALOGUE[failure.method].label}** could not run: "
-               f"{markdown_text(failure.message)}")
-if models:
-    st.subheader(f"Finished models ({len(models)})")
-    st.dataframe(
-        results_table(models).drop(columns=["on_front"]),
-        width="stretch",
-        hide_index=True,
-        key=action_key("mitigate", "models_table"),
-    )
-    link("compare", "Compare the models")
+_finished_models()

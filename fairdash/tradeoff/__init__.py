@@ -7,6 +7,9 @@
   test split and measure every resulting model (each grid search candidate,
   each barycenter alpha, each threshold optimizer tolerance) on the test rows;
   a method that cannot run is reported in the result's ``failures``.
+- :func:`run_postprocessing_on_scores`: the post-processors (:data:`SCORE_METHODS`)
+  on an audited model's own scores (a :class:`FixedScores` "prefit" model),
+  calibrated on a split of the file's rows and measured on the rest.
 - :func:`results_table`: one row per model, with whether it is on the front.
 - :func:`pareto_front`, :func:`hypervolume`, :func:`hypervolume_reference`: the
   non-dominated models of any (performance, disparity) pair, the area a front
@@ -58,6 +61,13 @@ from fairdash.tradeoff._results import (
     results_table,
 )
 from fairdash.tradeoff._runner import MIN_POSTPROCESSING_GROUP_SIZE, run_methods
+from fairdash.tradeoff._scores import (
+    SCORE_METHODS,
+    FixedScores,
+    ScoresRun,
+    run_postprocessing_on_scores,
+    unavailable_on_scores,
+)
 from fairdash.tradeoff._small_groups import POOLED_GROUP
 from fairdash.tradeoff._split import TradeoffSplit, split_data
 from fairdash.tradeoff._table import tradeoff_table
@@ -78,14 +88,17 @@ __all__ = [
     "POOLED_GROUP",
     "RECOMMENDATION_RULE",
     "REGRESSION_METHODS",
+    "SCORE_METHODS",
     "SPLIT_SETTINGS",
     "TRADEOFF_DISPARITIES",
+    "FixedScores",
     "MethodConfig",
     "MethodFailure",
     "MethodSpec",
     "ModelResult",
     "ParameterSpec",
     "Recommendation",
+    "ScoresRun",
     "TradeoffIntervals",
     "TradeoffResults",
     "TradeoffSplit",
@@ -104,7 +117,9 @@ __all__ = [
     "recommend_model",
     "results_table",
     "run_methods",
+    "run_postprocessing_on_scores",
     "split_data",
     "tradeoff_intervals",
     "tradeoff_table",
+    "unavailable_on_scores",
 ]

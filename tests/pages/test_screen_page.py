@@ -139,8 +139,24 @@ def test_audit_existing_predictions_without_training(predictions):
     for page in ("explore", "whatif", "report"):
         visit(at, page)
         assert "Stale results" not in " ".join(w.value for w in at.warning), page
+    # Mitigate: post-processing of the file's scores; training methods not available, why.
     visit(at, "mitigate")
-    assert any("audited predictions" in i.value for i in at.info)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Post-processing your model's scores" in text
+    assert "has no model or inputs to train on" in text  # the reason, per method
+    at.button(key="a:mitigate.scores").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    models = at.session_state["models"]
+    assert {m.method for m in models} == {"existing predictions", "threshold_optimizer",
+                                          "barycenter"}
+    evaluation = at.session_state["evaluation"]
+    assert len(evaluation.y_test) == len(models[0].y_pred) < len(model.y_pred)
+    # The audited model on the test rows is the file's own predictions of those rows.
+    rows = model.y_pred[np.searchsorted(predictions.index, evaluation.test_index)]
+    np.testing.assert_array_equal(models[0].y_pred, rows)
+    visit(at, "compare")
+    table = at.dataframe[0].value
+    assert len(table) == len(models)
     visit(at, "data_model")
     assert at.radio(key="w:data.workflow").value == AUDIT
     assert at.selectbox(key="w:data.prediction").value == "predicted"
