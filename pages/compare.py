@@ -109,6 +109,12 @@ except fairdash.InputError as err:
     st.error(markdown_text(err))
     st.stop()
 left_out_note = small_group_note(models[0].metrics, min_group_size=size)
+if len(models) > 1 and any(m.method == "existing predictions" for m in models):
+    st.caption(
+        ":material/info: Your model's own predictions and the post-processors fitted on its "
+        f"scores, all measured on the {len(evaluation.y_test):,} rows of your file that were "
+        "not used to fit them (set on Mitigate)."
+    )
 
 front = table[table["on_front"]]
 if not regression:

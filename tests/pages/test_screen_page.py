@@ -157,6 +157,8 @@ def test_audit_existing_predictions_without_training(predictions):
     visit(at, "compare")
     table = at.dataframe[0].value
     assert len(table) == len(models)
+    assert any("not used to fit them" in c.value for c in at.caption)
+    visit(at, "report")  # the report of the post-processed models: no error
     visit(at, "data_model")
     assert at.radio(key="w:data.workflow").value == AUDIT
     assert at.selectbox(key="w:data.prediction").value == "predicted"
