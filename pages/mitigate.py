@@ -27,6 +27,7 @@ from fairdash_app.state import (
     NO_SCORE,
     action_key,
     init_state,
+    min_group_size,
     needs_rows_notice,
     stale_notice,
     widget_key,
@@ -202,7 +203,7 @@ def _finished_models() -> None:
     if models:
         st.subheader(f"Finished models ({len(models)})")
         st.dataframe(
-            results_table(models).drop(columns=["on_front"]),
+            results_table(models, min_group_size=min_group_size()).drop(columns=["on_front"]),
             width="stretch",
             hide_index=True,
             key=action_key("mitigate", "models_table"),

@@ -79,7 +79,9 @@ problem, data = evaluation.problem, evaluation.data
 classification = problem.task == "classification"
 models = state["models"]
 # No fit times: they vary from run to run, and the exported tables must be reproducible.
-table = results_table(models, with_fit_seconds=False) if models else None
+# The small-group policy, as on Compare and in the HTML report.
+table = (results_table(models, with_fit_seconds=False, min_group_size=min_group_size())
+         if models else None)
 figures = model_figures(model.metrics, model_name=model.name, models_table=table)
 st.caption(
     f"Current model: **{markdown_text(model.name)}** · {len(models)} model(s) · data "
