@@ -245,6 +245,7 @@ def postprocess_audit_and_store(data, problem, configs, *, prediction: str, scor
         y_true=evaluated.y_test, y_pred=evaluated.y_pred, y_score=evaluated.y_score,
         sensitive_features=evaluated.sensitive_test, methods=configs,
         calibration_size=calibration_size, random_state=seed, progress=progress,
+        params={"prediction": prediction, "score": score},
     )
     rows = made.test_rows
     evaluation = Evaluation(

@@ -146,6 +146,7 @@ def run_postprocessing_on_scores(
     min_group_size: int = MIN_POSTPROCESSING_GROUP_SIZE,
     progress: Callable[[int, int, str], None] | None = None,
     name: str = "Your model",
+    params: Mapping[str, Any] | None = None,
 ) -> ScoresRun:
     """Post-process an audited model's scores: threshold optimizer, barycenter.
 
@@ -180,6 +181,9 @@ def run_postprocessing_on_scores(
         As for :func:`~fairdash.tradeoff.run_methods`.
     name : str, default="Your model"
         The audited model's name among the results.
+    params : mapping, optional
+        What describes the audited model (JSON-friendly, e.g. its prediction and
+        score columns), as its result's ``params``.
 
     Returns
     -------
@@ -224,7 +228,7 @@ def run_postprocessing_on_scores(
     test = split.test_index.to_numpy()
     y_test, own = true_pos[test].astype(np.int64), pred_pos[test].astype(np.int64)
     audited = ModelResult(
-        name=name, method="existing predictions", params={"rows": "test rows"},
+        name=name, method="existing predictions", params=dict(params or {}),
         y_pred=own, y_score=scores[test],
         # The groups exactly as the post-processed models are measured on them.
         metrics=group_metrics(y_test, own, problem.sensitive(frame.loc[split.test_index]),
