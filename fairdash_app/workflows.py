@@ -230,11 +230,15 @@ def audit_and_store(data, *, target: str, prediction: str, score: str | None,
 
 
 def postprocess_audit_and_store(data, problem, configs, *, prediction: str, score: str,
-                                calibration_size: float, seed: int, progress=None):
+                                calibration_size: float, seed: int, progress=None,
+                                source: dict | None = None):
     """Post-process an audited model's scores (threshold optimizer, barycenter) and make
     the models the session's: every model, the audited one included, measured on the rows
     the post-processors were not fitted on (:func:`fairdash.tradeoff.run_postprocessing_on_scores`).
+
+    ``source``: the data's name and digest (by default the session's data).
     """
+    configs = [c if isinstance(c, MethodConfig) else MethodConfig.from_dict(c) for c in configs]
     evaluated = fairdash.evaluate_predictions(
         data, target=problem.target, prediction=prediction, score=score,
         sensitive_features=list(problem.sensitive_features),
@@ -254,13 +258,17 @@ def postprocess_audit_and_store(data, problem, configs, *, prediction: str, scor
         sensitive_test=evaluated.sensitive_test.iloc[rows],
         problem=evaluated.problem,
         data=data,
-        **_source(),
+        **(source or _source()),
     )
     set_models(made.results, evaluation)
     state = st.session_state
     state["problem"] = evaluated.problem
     state["metrics"] = evaluated.metrics  # Data & model shows the audit of every row
-    state["settings"] = {"workflow": "audit", "prediction": prediction, "score": score}
+    state["settings"] = {
+        "workflow": "audit", "prediction": prediction, "score": score,
+        "methods": [c.to_dict() for c in configs], "calibration_size": calibration_size,
+        "random_state": seed,
+    }
     return made
 
 
@@ -351,7 +359,13 @@ def restore_config(raw: bytes, progress=None) -> str:
     problem = config.problem.define(data)
     settings = config.settings
     made_for = {"data_name": name, "data_digest": digest}
-    if settings.workflow == "audit":
+    if settings.workflow == "audit" and settings.methods:  # and post-processing of its scores
+        postprocess_audit_and_store(
+            data, problem, list(settings.methods), prediction=settings.prediction,
+            score=settings.score, calibration_size=settings.calibration_size,
+            seed=settings.random_state, progress=progress, source=made_for,
+        )
+    elif settings.workflow == "audit":
         audit_and_store(
             data, target=problem.target, prediction=settings.prediction, score=settings.score,
             sensitive_features=list(problem.sensitive_features),

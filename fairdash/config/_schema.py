@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fairdash._errors import InputError
-from fairdash.config._json import OversizedNumber, read_json
+from fairdash.config._fields import (
+    MAX_NAME_LENGTH,
+    _choice,
+    _fail,
+    _names,
+    _number,
+    _object,
+    _text,
+)
+from fairdash.config._json import read_json
 from fairdash.tradeoff._catalogue import (
     CATALOGUE,
     METHODS,
@@ -42,8 +51,6 @@ __all__ = [
 
 #: The configuration format version the app writes.
 CONFIG_VERSION = 1
-#: Longest column name, label or file name accepted.
-MAX_NAME_LENGTH = 1_000
 #: Most sensitive features (their combinations form the groups).
 MAX_SENSITIVE_FEATURES = 10
 #: Most model input columns.
@@ -56,91 +63,6 @@ MIN_BINS, MAX_BINS = 2, 10
 MAX_MIN_COUNT = 100_000
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, OversizedNumber):
-        return str(value)
-    if isinstance(value, str):
-        return f"the text {value[:40]!r}" + ("…" if len(value) > 40 else "")
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if value is None:
-        return "null"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    if isinstance(value, list):
-        return f"a list of {len(value):,} item(s)"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _fail(path: str, expected: str, value: object) -> InputError:
-    return InputError(
-        f"Configuration field '{path}' must be {expected}; it is {_describe(value)}."
-    )
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _object(value: object, path: str, *, required: Sequence[str], optional: Sequence[str] = ()):
-    if not isinstance(value, dict):
-        raise _fail(path, "an object", value)
-    missing = [k for k in required if k not in value]
-    if missing:
-        raise InputError(f"Configuration field '{_join(path, missing[0])}' is missing.")
-    unknown = [k for k in value if k not in required and k not in optional]
-    if unknown:
-        allowed = ", ".join([*required, *optional]) or "none"
-        raise InputError(
-            f"Configuration field '{_join(path, unknown[0])}' is not a setting FairDash knows "
-            f"or lets you set here (allowed: {allowed})."
-        )
-    return value
-
-
-def _text(value: object, path: str, *, nullable: bool = False) -> str | None:
-    if value is None and nullable:
-        return None
-    if not isinstance(value, str) or not value or len(value) > MAX_NAME_LENGTH:
-        kind = "a text" + (" or null" if nullable else "")
-        raise _fail(path, f"{kind} of 1 to {MAX_NAME_LENGTH:,} characters", value)
-    return value
-
-
-def _names(value: object, path: str, *, minimum: int, maximum: int) -> tuple[str, ...]:
-    if not isinstance(value, list) or not minimum <= len(value) <= maximum:
-        raise _fail(path, f"a list of {minimum} to {maximum:,} column names", value)
-    names = tuple(_text(v, f"{path}[{i}]") for i, v in enumerate(value))
-    if len(set(names)) != len(names):
-        raise InputError(f"Configuration field '{path}' names a column twice.")
-    return names
-
-
-def _bound(limit: float) -> str:
-    return str(int(limit)) if float(limit).is_integer() else f"{limit:g}"
-
-
-def _number(value: object, path: str, *, integer: bool, low: float, high: float):
-    kind = "an integer" if integer else "a number"
-    expected = f"{kind} from {_bound(low)} to {_bound(high)}" if math.isfinite(low) else (
-        f"finite {kind}"
-    )
-    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not ok_type:
-        raise _fail(path, expected, value)
-    if not math.isfinite(value) or not low <= value <= high:
-        raise _fail(path, expected, value)
-    return value
-
-
-def _choice(value: object, path: str, choices: Sequence) -> Any:
-    if isinstance(value, bool | OversizedNumber) or value not in choices:
-        raise _fail(path, "one of " + ", ".join(map(repr, choices)), value)
-    return value
 
 
 def _parameter(spec: ParameterSpec, value: object, path: str) -> Any:
@@ -375,6 +297,47 @@ def _excluded(value: object) -> dict[str, str]:
     }
 
 
+def _methods(entries: object, *, task: str) -> tuple[MethodConfig, ...]:
+    if not isinstance(entries, list) or not 1 <= len(entries) <= len(METHODS):
+        raise _fail("settings.methods", f"a list of 1 to {len(METHODS)} methods", entries)
+    methods = tuple(
+        _method(entry, f"settings.methods[{i}]", task=task) for i, entry in enumerate(entries)
+    )
+    repeated = [m.method for m in methods if [c.method for c in methods].count(m.method) > 1]
+    if repeated:
+        raise InputError(
+            f"Configuration field 'settings.methods' lists {repeated[0]!r} more than once."
+        )
+    return methods
+
+
+def _audit_settings(value: Mapping, *, task: str) -> RunSettings:
+    """Audited predictions, and optionally the post-processors run on their scores."""
+    from fairdash.tradeoff._scores import SCORE_METHODS
+
+    post = ["methods", "calibration_size", "random_state"]
+    _object(value, "settings", required=["workflow", "prediction"], optional=["score", *post])
+    if task != "classification":
+        raise _fail("problem.task", "classification (audited predictions)", task)
+    score = _text(value.get("score"), "settings.score", nullable=True)
+    methods, calibration_size, seed = (), None, None
+    if any(name in value for name in post):
+        _object(value, "settings", required=["workflow", "prediction", "score", *post])
+        methods = _methods(value["methods"], task=task)
+        other = [m.method for m in methods if m.method not in SCORE_METHODS]
+        if other or score is None:
+            raise _fail("settings.methods", "post-processing of the audited scores ("
+                        + ", ".join(SCORE_METHODS) + ") with a score column", value["methods"])
+        calibration_size = float(_number(value["calibration_size"], "settings.calibration_size",
+                                         integer=False, low=0.2, high=0.8))
+        seed = int(_split_setting(value, "random_state"))
+    return RunSettings(
+        workflow="audit", estimator=None, test_size=None, random_state=seed,
+        calibration_size=calibration_size, methods=methods,
+        prediction=_text(value["prediction"], "settings.prediction"), score=score,
+    )
+
+
 def _settings(value: object, *, task: str) -> RunSettings:
     from fairdash.models import estimator_names
 
@@ -382,14 +345,7 @@ def _settings(value: object, *, task: str) -> RunSettings:
         raise InputError("Configuration field 'settings.workflow' is missing.")
     workflow = _choice(value["workflow"], "settings.workflow", ("train", "mitigate", "audit"))
     if workflow == "audit":
-        _object(value, "settings", required=["workflow", "prediction"], optional=["score"])
-        if task != "classification":
-            raise _fail("problem.task", "classification (audited predictions)", task)
-        return RunSettings(
-            workflow=workflow, estimator=None, test_size=None, random_state=None,
-            prediction=_text(value["prediction"], "settings.prediction"),
-            score=_text(value.get("score"), "settings.score", nullable=True),
-        )
+        return _audit_settings(value, task=task)
     common = ["workflow", "estimator", "test_size", "random_state"]
     extra = ["calibration_size", "methods"] if workflow == "mitigate" else []
     _object(value, "settings", required=[*common, *extra])
@@ -397,17 +353,7 @@ def _settings(value: object, *, task: str) -> RunSettings:
     calibration_size, methods = None, ()
     if workflow == "mitigate":
         calibration_size = _split_setting(value, "calibration_size")
-        entries = value["methods"]
-        if not isinstance(entries, list) or not 1 <= len(entries) <= len(METHODS):
-            raise _fail("settings.methods", f"a list of 1 to {len(METHODS)} methods", entries)
-        methods = tuple(
-            _method(entry, f"settings.methods[{i}]", task=task) for i, entry in enumerate(entries)
-        )
-        repeated = [m.method for m in methods if [c.method for c in methods].count(m.method) > 1]
-        if repeated:
-            raise InputError(
-                f"Configuration field 'settings.methods' lists {repeated[0]!r} more than once."
-            )
+        methods = _methods(value["methods"], task=task)
     return RunSettings(
         workflow=workflow,
         estimator=estimator,

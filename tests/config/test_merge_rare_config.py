@@ -61,6 +61,38 @@ def test_load_config_rejects_a_bad_merge_setting_naming_the_field(merge_rare, fi
         load_config(json.dumps(german_config(merge_rare)))
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"methods": [{"method": "reweighing", "params": {}}]}, "settings.methods"),
+        ({"score": None}, "settings.methods"),
+        ({"calibration_size": 0.95}, "settings.calibration_size"),
+        ({"random_state": "0"}, "settings.random_state"),
+    ],
+)
+def test_audit_post_processing_settings_are_checked(changes, field):
+    config = german_config(None)
+    config["settings"] = {
+        "workflow": "audit", "prediction": "job", "score": "duration",
+        "methods": [{"method": "barycenter", "params": {}}], "calibration_size": 0.5,
+        "random_state": 0, **changes,
+    }
+    with pytest.raises(InputError, match=f"'{field}'"):
+        load_config(json.dumps(config))
+
+
+def test_audit_post_processing_needs_every_setting():
+    config = german_config(None)
+    config["settings"] = {"workflow": "audit", "prediction": "job", "score": "duration",
+                          "methods": [{"method": "barycenter", "params": {}}], "random_state": 0}
+    with pytest.raises(InputError, match=r"'settings\.calibration_size' is missing"):
+        load_config(json.dumps(config))
+    config["settings"]["calibration_size"] = 0.5
+    settings = load_config(json.dumps(config)).settings
+    assert settings.calibration_size == 0.5 and settings.random_state == 0
+    assert [m.method for m in settings.methods] == ["barycenter"]
+
+
 def _config_of_session():
     import json
 

@@ -206,6 +206,52 @@ def test_an_audit_configuration_restores_the_same_numbers(predictions):
     assert at.session_state["w:data.workflow"] == AUDIT
 
 
+def test_post_processed_audit_configuration_restores_the_same_models(predictions):
+    import json
+
+    from fairdash.config import load_config
+
+    at = app()
+    visit(at, "data_model")
+    at.radio(key="w:data.source").set_value("Upload a file").run()
+    at.file_uploader(key="a:data.upload").set_value(
+        ("my_model.csv", predictions.to_csv(index=False).encode(), "text/csv")).run()
+    at.radio(key="w:data.workflow").set_value(AUDIT).run()
+    at.selectbox(key="w:data.target").set_value(TARGET).run()
+    at.selectbox(key="w:data.prediction").set_value("predicted").run()
+    at.selectbox(key="w:data.score").set_value("p_no_recid").run()
+    at.multiselect(key="w:data.sensitive").set_value(SENSITIVE).run()
+    at.button(key="a:data.audit").click().run()
+    visit(at, "mitigate")
+    at.slider(key="w:mitigate.scores_calibration").set_value(0.4).run()
+    at.button(key="a:mitigate.scores").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    before = list(at.session_state["models"])
+    settings = at.session_state["settings"]
+    assert settings["calibration_size"] == 0.4
+    assert [m["method"] for m in settings["methods"]] == ["threshold_optimizer", "barycenter"]
+    config = {
+        "fairdash_config": 1,
+        "data": {"name": "my_model.csv", "sha256": at.session_state["data_digest"],
+                 "bundled": False},
+        "problem": at.session_state["evaluation"].problem.to_dict(),
+        "settings": settings, "current_model": before[3].name, "thresholds": None,
+    }
+    assert load_config(json.dumps(config)).settings.calibration_size == 0.4
+    at.session_state["models"] = []
+    at.session_state["evaluation"] = None
+    visit(at, "report")
+    at.file_uploader(key="a:report.config_upload").set_value(
+        ("fairdash-config.json", json.dumps(config).encode(), "application/json")).run()
+    at.button(key="a:report.restore").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    after = at.session_state["models"]
+    assert [m.name for m in after] == [m.name for m in before]
+    for a, b in zip(after, before, strict=True):
+        np.testing.assert_array_equal(a.y_pred, b.y_pred)
+    assert at.session_state["current_model"] == before[3].name
+
+
 def test_merged_categories_reach_mitigate_and_mark_models_stale(messy):
     at = _upload_and_define(messy)
     at.multiselect(key="w:data.merge_rare").set_value(["race"]).run()
