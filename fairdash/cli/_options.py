@@ -16,6 +16,7 @@ __all__ = [
     "MAX_BINS",
     "MAX_FILE_SIZE_MB",
     "UsageError",
+    "check_bins",
     "check_max_file_size",
     "check_options",
     "now",
@@ -56,11 +57,13 @@ def parse_bins(specs: Sequence[str]) -> dict[str, int | list[float]]:
                 f"--bins {spec!r}: {value!r} is neither a number of bins (2 to {MAX_BINS}) nor a "
                 "list of edges such as 25,45,65"
             ) from None
-        _check_bins(spec, bins[name])
+        check_bins(spec, bins[name])
     return bins
 
 
-def _check_bins(spec: str, bins: int | list[float]) -> None:
+def check_bins(spec: str, bins: int | list[float]) -> None:
+    """Refuse a number of bins outside 2 to :data:`MAX_BINS`, or edges that are not
+    finite, too many or not increasing (``spec``: the option's text, for the message)."""
     # Checked before anything is allocated: age=100000000 would take gigabytes.
     if isinstance(bins, int):
         if not 2 <= bins <= MAX_BINS:

@@ -123,7 +123,7 @@ def add_slices_parser(commands: Any) -> None:
     )
     what.add_argument(
         "--bins", type=int, default=4, metavar="N",
-        help="quantile bins of numeric columns with many values (default: 4)",
+        help="quantile bins of numeric columns with many values, 2 to 10 (default: 4)",
     )
     what.add_argument(
         "--fdr", type=float, default=0.05, metavar="Q",
@@ -394,15 +394,14 @@ def slices_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
     """Run ``python -m fairdash slices``; returns the exit code (errors propagate)."""
     from fairdash.cli._main import _read, _write
     from fairdash.cli._options import UsageError as _UsageError
-    from fairdash.cli._options import check_max_file_size
+    from fairdash.cli._options import check_bins, check_max_file_size
     from fairdash.cli._options import now as _now
 
-    least = {"--max-order": 1, "--min-size": 0, "--bins": 2, "--top": 0}
-    for option, value in zip(
-        least, (args.max_order, args.min_size, args.bins, args.top), strict=True
-    ):
+    least = {"--max-order": 1, "--min-size": 0, "--top": 0}
+    for option, value in zip(least, (args.max_order, args.min_size, args.top), strict=True):
         if value < least[option]:
             raise _UsageError(f"{option} must be {least[option]} or more, not {value}")
+    check_bins(str(args.bins), args.bins)  # the caps of audit's --bins
     if not 0 < args.fdr <= 1:
         raise _UsageError(f"--fdr must be above 0 and at most 1 (e.g. 0.05), not {args.fdr}")
     check_max_file_size(args.max_file_size)

@@ -146,6 +146,8 @@ def test_regression_metric(tmp_path):
         (["--target", "visits"], "The target 'visits' has 7 classes"),
         (["--metric", "brier_score"], "--metric brier_score needs probabilities"),
         (["--max-order", "0"], "--max-order must be 1 or more, not 0"),
+        (["--bins", "1"], "--bins '1': the number of quantile bins must be 2 to 10, not 1"),
+        (["--bins", "100000000"], "the number of quantile bins must be 2 to 10, not 100,000,000"),
         (["--fdr", "0"], "--fdr must be above 0 and at most 1"),
         (["--json", "{data}"], "--json would overwrite the input table"),
         (["--metric", "mean_absolute_error"], "The target 'outcome' is not numeric"),
@@ -167,6 +169,24 @@ def test_errors_are_one_line_naming_the_column(csv, tmp_path, extra, message):
     assert message in err, err
     if message.startswith("--"):  # a command-line mistake points to the command's help
         assert "(see 'python -m fairdash slices --help')" in err
+
+
+def test_bins_have_the_caps_of_audit(csv):
+    """``slices --bins`` refuses what ``audit --bins`` refuses, with the same words, and
+    accepts the largest number audit accepts (10 quantile bins of age)."""
+    code, _, slices_err = run(["slices", csv, *BASE, "--bins", "11"])
+    assert code == 2
+    code, _, audit_err = run(["audit", csv, "--target", "outcome", "--prediction", "pred",
+                              "--sensitive", "age", "--bins", "age=11"])
+    assert code == 2
+    cap = "the number of quantile bins must be 2 to 10, not 11"
+    assert cap in slices_err and cap in audit_err
+    code, out, err = run(["slices", csv, "--target", "outcome", "--prediction", "pred",
+                          "--columns", "age", "--bins", "10", "--max-order", "1",
+                          "--min-size", "1", "--no-prune", "--json", "-"])
+    assert code == 0, err
+    ages = {s["slice"] for s in json.loads(out)["slices"]}
+    assert len(ages - {"age = (missing)"}) == 10
 
 
 @pytest.fixture(scope="module")
