@@ -37,9 +37,15 @@ model = current_model()
 evaluation = state["evaluation"]
 problem = evaluation.problem
 rows = evaluation.data.loc[evaluation.test_index]
-candidates = [c for c in rows.columns if c != problem.target]
+settings = state["settings"]
+audited = settings.get("workflow") == "audit"
+# Audited predictions: the prediction and score columns are the model's outputs, not
+# descriptions of people; the model's inputs are unknown, so every other column is a default.
+outputs = {settings.get("prediction"), settings.get("score")} - {None} if audited else set()
+candidates = [c for c in rows.columns if c != problem.target and c not in outputs]
 if COLUMNS not in state:
-    inputs = [c for c in candidates if c in {*problem.feature_columns, *problem.sensitive_features}]
+    known = {*problem.feature_columns, *problem.sensitive_features}
+    inputs = candidates if audited else [c for c in candidates if c in known]
     state[COLUMNS] = searchable_columns(rows[inputs])[0]
 state[COLUMNS] = [c for c in state[COLUMNS] if c in candidates]
 st.caption(f"Current model: **{markdown_text(model.name)}** · {len(rows):,} test rows")

@@ -169,3 +169,70 @@ def test_one_click_makes_a_slice_s_columns_the_sensitive_features(session):
     # The model used those columns as inputs: they stay inputs.
     if set(columns) - {"sex"}:
         assert at.checkbox(key="w:data.include_sensitive").value is True
+
+
+def test_discover_on_audited_predictions_searches_the_file_not_the_model_s_outputs():
+    """No trained model: an uploaded predictions file, audited. Discover searches the file's
+    own columns (never the prediction or score columns, which are the model's outputs), and
+    its numbers are those of the core on the same rows."""
+    from tests.pages.test_session_state import app as whole_app
+    from tests.pages.test_session_state import visit
+
+    data = loans()
+    rng = np.random.default_rng(1)
+    truth = data["approved"].eq("yes").to_numpy()
+    # A model that is right 85 % of the time, and a coin toss for young renters in the south.
+    noise = (data["age"] < 30) & (data["region"] == "south") & (data["housing"] == "rent")
+    right = rng.random(len(data)) < np.where(noise, 0.5, 0.85)
+    predicted = np.where(right, truth, ~truth)
+    file = data.assign(
+        predicted=np.where(predicted, "yes", "no"),
+        score=np.clip(np.where(predicted, 0.7, 0.3) + rng.normal(0, 0.1, len(data)), 0, 1),
+    )
+    at = whole_app()
+    visit(at, "data_model")
+    at.radio(key="w:data.source").set_value(UPLOAD).run()
+    at.file_uploader(key="a:data.upload").set_value(
+        ("my_model.csv", file.to_csv(index=False).encode(), "text/csv")).run()
+    at.radio(key="w:data.workflow").set_value("Audit existing predictions").run()
+    at.selectbox(key="w:data.target").set_value("approved").run()
+    at.selectbox(key="w:data.positive").set_value("yes").run()
+    at.selectbox(key="w:data.prediction").set_value("predicted").run()
+    at.selectbox(key="w:data.score").set_value("score").run()
+    at.multiselect(key="w:data.sensitive").set_value(["sex"]).run()
+    at.button(key="a:data.audit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["run"] is None  # no trained model
+
+    visit(at, "discover")
+    columns = at.multiselect(key="w:discover.columns")
+    assert "predicted" not in columns.options and "score" not in columns.options
+    assert "approved" not in columns.options
+    # Default: every searchable column of the file (its inputs are unknown), not the id.
+    assert columns.value == ["sex", "age", "region", "housing", "income"]
+    rows = at.session_state["evaluation"].data.loc[at.session_state["evaluation"].test_index]
+    assert len(rows) == len(file)  # every row with an outcome is audited
+    expected = find_slices(
+        rows[columns.value], truth.astype(int), predicted.astype(int), metric="error_rate"
+    )
+    assert slice_summary(expected) in [m.value for m in at.markdown]
+    table = at.dataframe[0].value
+    assert list(table["slice"]) == list(expected["slice"].head(50))
+    np.testing.assert_allclose(table["value"], expected["value"].head(50))
+    assert set(expected["conditions"].iloc[0]) & {("region", "south"), ("housing", "rent")}
+
+    # One click: the slice's columns become the audit's sensitive features.
+    chosen = at.selectbox(key="w:discover.chosen").value
+    slice_columns = [c.split(" = ")[0] for c in chosen.split(" & ")]
+    at.button(key="a:discover.use").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.multiselect(key="w:data.sensitive").value == slice_columns
+    # (AppTest's next run is the page it last switched to: go to Data & model as a user is.)
+    visit(at, "data_model")
+    assert at.multiselect(key="w:data.sensitive").value == slice_columns
+    at.button(key="a:data.audit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["evaluation"].problem.sensitive_features == tuple(slice_columns)
+    visit(at, "explore")
+    assert not [w.value for w in at.warning if "Stale results" in w.value]
+    assert list(at.dataframe[0].value.index.names) == slice_columns
