@@ -254,10 +254,11 @@ def _audit(data: pd.DataFrame, spec: dict) -> None:
     for note in checked.notes:
         if not note.startswith("Guessed"):  # the guess is shown beside its question
             st.warning(markdown_text(note))
-    _stale_models()
+    stale = _stale_models()
     st.header("3. Audit")
     if st.button("Audit these predictions", type="primary", key=action_key(PAGE, "audit")):
         audit_and_store(data, **spec)
+        stale.empty()  # the stale models are replaced: no question above the new results
         st.success(
             f"Audited {len(checked.test_index):,} rows: Explore, What-if and Report now show "
             "your model.", icon=":material/check:",
@@ -354,7 +355,8 @@ def _choose_inputs(screen: pd.DataFrame, target: str, sensitive: list) -> list:
         table = flagged[["verdict", "reason"]].assign(
             used=[c in inputs for c in flagged.index]
         )
-        st.dataframe(table, width="stretch", key="data_screen_table")
+        # Every decision in view (a scrolled grid hid the last ones, e.g. outcome columns).
+        st.dataframe(table, width="stretch", height="content", key="data_screen_table")
     return inputs
 
 
@@ -386,12 +388,15 @@ def _small_groups(data: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def _stale_models() -> None:
-    """Ask before discarding models computed for another data set or definition."""
+def _stale_models():
+    """Ask before discarding models computed for another data set or definition; returns
+    the placeholder of the question, to clear once new models replace the stale ones."""
+    placeholder = st.empty()
     if not is_stale():
-        return
+        return placeholder
     n = len(state["models"])
-    st.warning(
+    box = placeholder.container()
+    box.warning(
         f"The {n} model(s) on the other pages were computed for "
         f"{describe_basis(state['evaluation'])}, not for the data and definition on this "
         f"page: {describe_changes(stale_changes())} They stay, marked stale on every page, "
@@ -399,11 +404,14 @@ def _stale_models() -> None:
         "definition back makes them current again.",
         icon=":material/history:",
     )
-    st.button(f"Discard the {n} stale model(s)", key=action_key(PAGE, "discard"),
-              on_click=discard_results, icon=":material/delete:")
+    box.button(f"Discard the {n} stale model(s)", key=action_key(PAGE, "discard"),
+               on_click=discard_results, icon=":material/delete:")
+    return placeholder
 
 
-def _train(data: pd.DataFrame, problem) -> None:
+def _train(data: pd.DataFrame, problem, stale) -> None:
+    """The estimator, split and seed, and the Train button; ``stale`` is the placeholder
+    of the stale-models question, cleared once a new model replaces them."""
     left, mid, right = st.columns(3)
     names = estimator_names(problem.task)
     _default(f"estimator.{problem.task}", names[0], names)
@@ -437,6 +445,7 @@ def _train(data: pd.DataFrame, problem) -> None:
             st.error(markdown_text(_training_failure(err)))
             return
         status.update(label="Model trained", state="complete", expanded=False)
+        stale.empty()
 
 
 def _train_confirmed() -> bool:
@@ -521,6 +530,7 @@ def _results() -> None:
             f"{summary['disparate_impact_ratio']:.3f}",
             "passes four-fifths rule" if passed else "fails four-fifths rule",
             delta_color="normal" if passed else "inverse",
+            delta_arrow="off",  # a verdict, not a change: an arrow would read as one
         )
         table = metrics.to_frame()
         _default("hide_small", False)
@@ -546,7 +556,11 @@ def _results() -> None:
             f"**Summary disparities** (between groups; selection rate: "
             f"{markdown_text(problem.selection_phrase)})"
         )
-        st.dataframe(pd.Series(summary, name="value").to_frame(), width="stretch")
+        # The rule's verdict in words (in a column of numbers it would read 0 or 1).
+        shown = {name: f"{value:.4f}" for name, value in summary.items()
+                 if name != "four_fifths_rule_passed"}
+        shown["four_fifths_rule_passed"] = "yes" if passed else "no"
+        st.dataframe(pd.Series(shown, name="value").to_frame(), width="stretch")
     else:
         disparities = metrics.disparities(min_group_size=min_group_size())
         cols = st.columns(3)
@@ -585,7 +599,7 @@ if data is not None:
             _audit(data, spec)
     else:
         state["problem"] = problem = _define_problem(data, suggestion)
-        _stale_models()
+        stale = _stale_models()
     try:
         stage = None if problem is None else data_stage_for(data, problem)
     except fairdash.InputError as err:  # e.g. too many groups to count: no model either
@@ -595,7 +609,7 @@ if data is not None:
         with st.expander("Data-stage view: group sizes and label bias before any model"):
             st.dataframe(stage, width="stretch")
         st.header("3. Model")
-        _train(data, problem)
+        _train(data, problem, stale)
 else:
     _stale_models()
 

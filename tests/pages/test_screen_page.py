@@ -261,3 +261,30 @@ def test_merged_categories_reach_mitigate_and_mark_models_stale(messy):
     visit(at, "data_model")
     at.multiselect(key="w:data.merge_rare").set_value([]).run()
     assert "computed for" in " ".join(w.value for w in at.warning)  # no longer merged: stale
+
+
+def test_auditing_replaces_stale_models_without_a_stale_question_above_the_results(
+    messy, predictions
+):
+    """Models trained on one file, then another file audited: once the audit replaces
+    them, the page no longer asks about stale models above the audit's results."""
+    at = _upload_and_define(messy)
+    _train(at)
+    at.file_uploader(key="a:data.upload").set_value(
+        ("my_model.csv", predictions.to_csv(index=False).encode(), "text/csv")).run()
+    at.radio(key="w:data.workflow").set_value(AUDIT).run()
+    at.selectbox(key="w:data.target").set_value(TARGET).run()
+    at.selectbox(key="w:data.prediction").set_value("predicted").run()
+    at.multiselect(key="w:data.sensitive").set_value(SENSITIVE).run()
+    stale = "computed for"
+    assert any(stale in w.value for w in at.warning)  # asked while the trained model is stale
+    at.button(key="a:data.audit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["models"][0].method == "existing predictions"
+    assert any("Audited" in s.value for s in at.success)
+    assert not any(stale in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not [b for b in at.button if b.label.startswith("Discard")]
+    # The summary table says whether the four-fifths rule passes in words.
+    (summary,) = [d.value for d in at.dataframe if "four_fifths_rule_passed" in d.value.index]
+    passed = at.session_state["metrics"].disparities(min_group_size=30)["four_fifths_rule_passed"]
+    assert summary.loc["four_fifths_rule_passed", "value"] == ("yes" if passed else "no")
