@@ -12,6 +12,7 @@ import fairdash
 from fairdash import datasets, io, markdown_text
 from fairdash.models import estimator_names, estimator_spec
 from fairdash.plots import group_rate_chart
+from fairdash_app.navigation import link
 from fairdash_app.server_log import choose_server_log, data_dir
 from fairdash_app.state import (
     AUDIT,
@@ -355,8 +356,9 @@ def _choose_inputs(screen: pd.DataFrame, target: str, sensitive: list) -> list:
         table = flagged[["verdict", "reason"]].assign(
             used=[c in inputs for c in flagged.index]
         )
-        # Every decision in view (a scrolled grid hid the last ones, e.g. outcome columns).
-        st.dataframe(table, width="stretch", height="content", key="data_screen_table")
+        # A static table: every decision in view and every reason whole (a grid cut the
+        # reasons at the column's width and hid the last rows behind a scroll bar).
+        st.table(table, border="horizontal")
     return inputs
 
 
@@ -617,3 +619,12 @@ if state["run"] is not None or (
     state["settings"].get("workflow") == "audit" and state["metrics"] is not None
 ):
     _results()
+elif state["models"] and not is_stale():  # made on Mitigate, by the demo or a restore
+    made_by = {"mitigate": "the mitigation run"}.get(state["settings"].get("workflow"),
+                                                    "this session")
+    st.info(
+        f"**{len(state['models'])} models** from {made_by} are in use (current model: "
+        f"**{markdown_text(state['current_model'])}**): compare them on Compare; Explore, "
+        "What-if and Report show the current one.", icon=":material/model_training:",
+    )
+    link("compare", "Compare the models")

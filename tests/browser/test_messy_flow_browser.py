@@ -282,6 +282,7 @@ def test_messy_file_through_every_page_and_an_audit(page, tmp_path):
              .locator(".react-aria-ComboBox [data-tag]"))
     assert sorted(t.strip() for t in chips.all_inner_texts()) == sorted(MESSY["sensitive"])
     assert "Stale" not in text and "stale" not in text
+    assert f"{n_models} models from the mitigation run are in use" in text, text
     capture("data-after-visits")
     open_page(page, "Mitigate")
     expect(page.get_by_text(f"Finished models ({n_models})")).to_be_visible()
@@ -310,6 +311,7 @@ def test_messy_file_through_every_page_and_an_audit(page, tmp_path):
     page.get_by_role("button", name="Audit these predictions").click()
     wait_idle(page)
     expect(page.get_by_text(f"Audited {N_ROWS:,} rows")).to_be_visible()
+    assert "computed for" not in main_text(page)  # the replaced models' question is gone
     expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
     capture("audit")
 

@@ -54,7 +54,7 @@ def test_screened_inputs_guessed_outcome_and_honest_model(messy):
     for kind in ("identifiers", "dates", "free_text", "after_outcome"):
         for column in MESSY[kind]:
             assert column not in expected
-    (table,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    (table,) = [t.value for t in at.table if "reason" in t.value.columns]
     assert set(table.index) == set(screen.index[screen["verdict"] != "use"])
     _train(at)
     problem = at.session_state["run"].problem
@@ -288,3 +288,18 @@ def test_auditing_replaces_stale_models_without_a_stale_question_above_the_resul
     (summary,) = [d.value for d in at.dataframe if "four_fifths_rule_passed" in d.value.index]
     passed = at.session_state["metrics"].disparities(min_group_size=30)["four_fifths_rule_passed"]
     assert summary.loc["four_fifths_rule_passed", "value"] == ("yes" if passed else "no")
+
+
+def test_data_and_model_says_the_mitigation_models_are_there(messy):
+    """After Mitigate, Data & model has no single trained run to show: it says how many
+    models the session holds and which one the other pages show."""
+    at = _upload_and_define(messy)
+    visit(at, "mitigate")
+    at.button(key="a:mitigate.run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    n = len(at.session_state["models"])
+    assert n > 1 and at.session_state["run"] is None
+    visit(at, "data_model")
+    (shown,) = [i.value for i in at.info if "models** from" in i.value]
+    assert f"**{n} models** from the mitigation run" in shown
+    assert at.session_state["current_model"] in shown.replace("\\", "")
