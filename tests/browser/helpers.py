@@ -94,4 +94,6 @@ def dataframe_with(page, header: str):
         frame = frames.nth(i)
         if frame.is_visible() and header in table_rows(frame)[0]:
             return frame
-    raise AssertionError(f"No table with a column {header!r} on the page")
+    headers = [table_rows(frames.nth(i))[0] for i in range(frames.count())
+               if frames.nth(i).is_visible()]
+    raise AssertionError(f"No table with a column {header!r} on the page: {headers}")
