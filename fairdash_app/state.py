@@ -65,6 +65,7 @@ __all__ = [
     "model_result",
     "needs_rows_notice",
     "require_models",
+    "rows_measured",
     "set_models",
     "show_definition",
     "stale_changes",
@@ -337,6 +338,13 @@ def current_model():
         if model.name == name:
             return model
     return None
+
+
+def rows_measured(n: int) -> str:
+    """What the models are measured on, in words: "1,500 test rows", or "1,500 audited
+    rows" for an audited predictions file (every row with an outcome; nothing held out)."""
+    audited = st.session_state.get("settings", {}).get("workflow") == "audit"
+    return f"{n:,} {'audited' if audited else 'test'} rows"
 
 
 def min_group_size() -> int:

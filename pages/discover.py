@@ -8,7 +8,14 @@ from fairdash import InputError, markdown_text
 from fairdash.plots import slice_chart
 from fairdash.slices import PROPORTION_METRICS, find_slices, searchable_columns, slice_summary
 from fairdash_app.navigation import PAGES
-from fairdash_app.state import action_key, current_model, init_state, require_models, widget_key
+from fairdash_app.state import (
+    action_key,
+    current_model,
+    init_state,
+    require_models,
+    rows_measured,
+    widget_key,
+)
 
 init_state()
 state = st.session_state
@@ -29,7 +36,8 @@ def search(features, y_true, y_pred, y_score, metric, max_order, min_size, fdr):
 st.title("Discover")
 st.caption(
     "Every combination of up to three conditions *column = value* is tested against the rest "
-    "of the test rows; the false discovery rate is controlled over all of them."
+    "of the rows the model is measured on; the false discovery rate is controlled over all "
+    "of them."
 )
 if not require_models():
     st.stop()
@@ -48,7 +56,7 @@ if COLUMNS not in state:
     inputs = candidates if audited else [c for c in candidates if c in known]
     state[COLUMNS] = searchable_columns(rows[inputs])[0]
 state[COLUMNS] = [c for c in state[COLUMNS] if c in candidates]
-st.caption(f"Current model: **{markdown_text(model.name)}** · {len(rows):,} test rows")
+st.caption(f"Current model: **{markdown_text(model.name)}** · {rows_measured(len(rows))}")
 
 columns = st.multiselect("Columns to search", candidates, key=COLUMNS)
 left, middle, right, last = st.columns(4)

@@ -36,6 +36,7 @@ from fairdash_app.state import (
     min_group_size,
     model_result,
     require_models,
+    rows_measured,
     widget_key,
 )
 
@@ -100,7 +101,7 @@ else:
     metrics = model.metrics.with_min_group_size(min_group_size())
     features = list(problem.sensitive_features)
     st.caption(f"Current model: **{markdown_text(model.name)}** · "
-               f"{len(evaluation.test_index):,} test rows")
+               f"{rows_measured(len(evaluation.test_index))}")
     classification = problem.task == "classification"
 
 with st.expander("Which disparity matters for my use case?"):

@@ -22,6 +22,15 @@ def _short(text: str) -> str:
     return plotly_text(text)
 
 
+def _title(shown: pd.DataFrame, metric: str) -> str:
+    # "Most harmful" only when every slice drawn does worse than the rest: with few
+    # slices, the list runs on to slices that do better.
+    worse = int((shown["harm"] > 0).sum())
+    if worse == len(shown):
+        return f"The {len(shown)} most harmful slices: {metric}"
+    return f"{len(shown)} slices ranked by harm ({worse} worse than all other rows): {metric}"
+
+
 def slice_chart(table: pd.DataFrame, *, top: int = 15, title: str | None = None) -> go.Figure:
     """The ``top`` most harmful slices: the metric with its interval, and on the rest.
 
@@ -92,7 +101,7 @@ def slice_chart(table: pd.DataFrame, *, top: int = 15, title: str | None = None)
         )
     )
     fig.update_layout(
-        title=plotly_text(title) if title else f"The {len(shown)} most harmful slices: {metric}",
+        title=plotly_text(title) if title else _title(shown, metric),
         xaxis_title=f"{metric} (95% interval)",
         height=max(320, 60 + 28 * len(shown)),
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},

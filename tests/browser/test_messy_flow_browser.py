@@ -317,7 +317,7 @@ def test_messy_file_through_every_page_and_an_audit(page, tmp_path):
     capture("audit")
 
     open_page(page, "Explore")
-    expect(page.get_by_text(f"Current model: Your model · {N_ROWS:,} test rows")).to_be_visible()
+    expect(page.get_by_text(f"Current model: Your model · {N_ROWS:,} audited rows")).to_be_visible()
     cards = _cards(page)
     for title, name in CARDS.items():
         assert cards[title] == f"{expected['disparities'][name]:.3f}", (title, cards, expected)

@@ -212,6 +212,8 @@ def test_discover_on_audited_predictions_searches_the_file_not_the_model_s_outpu
     assert columns.value == ["sex", "age", "region", "housing", "income"]
     rows = at.session_state["evaluation"].data.loc[at.session_state["evaluation"].test_index]
     assert len(rows) == len(file)  # every row with an outcome is audited
+    # Nothing was held out: the rows are called audited rows, not test rows.
+    assert any("3,000 audited rows" in c.value for c in at.caption)
     expected = find_slices(
         rows[columns.value], truth.astype(int), predicted.astype(int), metric="error_rate"
     )
@@ -235,4 +237,5 @@ def test_discover_on_audited_predictions_searches_the_file_not_the_model_s_outpu
     assert at.session_state["evaluation"].problem.sensitive_features == tuple(slice_columns)
     visit(at, "explore")
     assert not [w.value for w in at.warning if "Stale results" in w.value]
+    assert any("3,000 audited rows" in c.value for c in at.caption)
     assert list(at.dataframe[0].value.index.names) == slice_columns

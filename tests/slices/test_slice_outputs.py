@@ -84,3 +84,13 @@ def test_summary_counts_are_the_table_s(table):
     attrs = table.attrs
     assert text.startswith(f"{attrs['n_tested']:,} slices tested (1 to 3 conditions")
     assert f"{attrs['n_significant']:,} significant at a false discovery rate of 0.05" in text
+
+
+def test_chart_title_says_most_harmful_only_when_every_slice_drawn_does_worse(table):
+    worse = table[table["harm"] > 0]
+    assert len(worse) >= 5 and (table["harm"] <= 0).any()
+    assert slice_chart(worse, top=5).layout.title.text == "The 5 most harmful slices: error rate"
+    everything = slice_chart(table, top=len(table)).layout.title.text
+    assert everything == (
+        f"{len(table)} slices ranked by harm ({len(worse)} worse than all other rows): error rate"
+    )
