@@ -153,7 +153,8 @@ class FairPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 f"Only {basis.shape[1]} direction(s) have equal group means "
                 f"(n_features={X.shape[1]}, {len(self.removed_directions_)} mean "
                 "difference(s) removed); "
-                f"n_components={k} is too many."
+                f"n_components={k} is too many: choose at most {basis.shape[1]} (fewer groups "
+                "or more input features leave more)."
             )
         if self.match == "covariance":
             basis = basis @ self._least_differing(centred, groups.codes, counts, basis)

@@ -104,8 +104,9 @@ def test_transform_needs_no_sensitive_features_and_keeps_names():
 
 def test_bad_input_is_an_input_error():
     X, group = _grouped_data(5, n=500, d=5)
-    with pytest.raises(InputError, match="Only 1 direction"):
+    with pytest.raises(InputError, match="Only 1 direction") as error:
         FairPCA(2).fit(X, sensitive_features=group)  # 4 mean differences in 5 dimensions
+    assert "n_components=2 is too many: choose at most 1" in str(error.value)  # what to do
     with pytest.raises(InputError, match="n_components must be an integer between 1 and"):
         FairPCA(0).fit(X, sensitive_features=group)
     with pytest.raises(InputError, match="match must be one of"):
