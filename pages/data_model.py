@@ -353,11 +353,17 @@ def _choose_inputs(screen: pd.DataFrame, target: str, sensitive: list) -> list:
             f"{len(screen)} columns (ids, names, raw dates, free text, columns that predict "
             "the target almost perfectly, proxies of the sensitive features):"
         )
-        table = flagged[["verdict", "reason"]].assign(
-            used=[c in inputs for c in flagged.index]
-        )
         # A static table: every decision in view and every reason whole (a grid cut the
-        # reasons at the column's width and hid the last rows behind a scroll bar).
+        # reasons at the column's width and hid the last rows behind a scroll bar). Its
+        # cells are markdown, and names and reasons quote the data: all escaped.
+        table = pd.DataFrame(
+            {
+                "verdict": [markdown_text(v) for v in flagged["verdict"]],
+                "reason": [markdown_text(r) for r in flagged["reason"]],
+                "used": ["yes" if c in inputs else "no" for c in flagged.index],
+            },
+            index=pd.Index([markdown_text(c) for c in flagged.index], name="column"),
+        )
         st.table(table, border="horizontal")
     return inputs
 

@@ -158,7 +158,7 @@ def test_messy_file_through_every_page_and_an_audit(page, tmp_path):
     excluded = [*MESSY["identifiers"], *MESSY["dates"], *MESSY["free_text"],
                 *MESSY["after_outcome"]]
     for column in excluded:
-        assert screen[column][0] == "exclude" and screen[column][2] == "false", screen[column]
+        assert screen[column][0] == "exclude" and screen[column][2] == "no", screen[column]
     for column in MESSY["identifiers"]:
         assert "dentif" in screen[column][1], screen[column]  # identifier, identifies rows
     for column in MESSY["after_outcome"]:

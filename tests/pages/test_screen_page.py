@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import fairdash
+from fairdash import markdown_text
 from fairdash.cli import audit
 from fairdash_app.state import AUDIT
 from tests._messy import MESSY, make_messy_frame
@@ -55,7 +56,11 @@ def test_screened_inputs_guessed_outcome_and_honest_model(messy):
         for column in MESSY[kind]:
             assert column not in expected
     (table,) = [t.value for t in at.table if "reason" in t.value.columns]
-    assert set(table.index) == set(screen.index[screen["verdict"] != "use"])
+    # Shown as markdown, escaped: the names and reasons are text, whatever they hold.
+    flagged = screen[screen["verdict"] != "use"]
+    assert list(table.index) == [markdown_text(c) for c in flagged.index]
+    assert list(table["reason"]) == [markdown_text(r) for r in flagged["reason"]]
+    assert set(table["used"]) <= {"yes", "no"}
     _train(at)
     problem = at.session_state["run"].problem
     assert list(problem.feature_columns) == [c for c in messy.columns if c in expected]
