@@ -342,9 +342,14 @@ def current_model():
 
 def rows_measured(n: int) -> str:
     """What the models are measured on, in words: "1,500 test rows", or "1,500 audited
-    rows" for an audited predictions file (every row with an outcome; nothing held out)."""
-    audited = st.session_state.get("settings", {}).get("workflow") == "audit"
-    return f"{n:,} {'audited' if audited else 'test'} rows"
+    rows" for an audited predictions file (every row with an outcome; nothing held out
+    unless its scores were post-processed)."""
+    settings = st.session_state.get("settings") or {}
+    if settings.get("workflow") != "audit":
+        return f"{n:,} test rows"
+    if settings.get("methods"):  # post-processed: measured on the rows not fitted on
+        return f"{n:,} audited rows held out from the post-processing"
+    return f"{n:,} audited rows"
 
 
 def min_group_size() -> int:

@@ -239,3 +239,25 @@ def test_discover_on_audited_predictions_searches_the_file_not_the_model_s_outpu
     assert not [w.value for w in at.warning if "Stale results" in w.value]
     assert any("3,000 audited rows" in c.value for c in at.caption)
     assert list(at.dataframe[0].value.index.names) == slice_columns
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({"workflow": "train"}, "1,200 test rows"),
+        ({"workflow": "mitigate", "methods": [{"method": "barycenter"}]}, "1,200 test rows"),
+        ({"workflow": "audit", "prediction": "p"}, "1,200 audited rows"),
+        ({"workflow": "audit", "prediction": "p", "methods": [{"method": "barycenter"}]},
+         "1,200 audited rows held out from the post-processing"),
+    ],
+)
+def test_rows_the_models_are_measured_on_in_words(settings, words):
+    import streamlit as st
+
+    from fairdash_app.state import rows_measured
+
+    st.session_state["settings"] = settings
+    try:
+        assert rows_measured(1200) == words
+    finally:
+        del st.session_state["settings"]
