@@ -14,6 +14,7 @@ from fairdash.thresholds import (
     ThresholdCurves,
     apply_strategy,
     decision_cost,
+    score_levels_note,
     small_groups,
     threshold_step,
     thresholded_group_table,
@@ -132,6 +133,9 @@ else:
     step = threshold_step(model.y_score)  # about 100 key presses across the scores
     st.caption(f"Current model: **{markdown_text(model.name)}** · a row is selected when its "
                "score ≥ its threshold")
+    coarse = score_levels_note(model.y_score, method=model.method)
+    if coarse is not None:
+        st.info(markdown_text(coarse), icon=":material/info:")
 labels = curves.labels()
 present = np.flatnonzero(curves.group_sizes > 0)
 

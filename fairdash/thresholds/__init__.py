@@ -14,10 +14,17 @@ from fairdash.thresholds._models import (
     thresholded_model,
     thresholds_by_group,
 )
-from fairdash.thresholds._outcome import StrategyOutcome, apply_strategy, threshold_step
+from fairdash.thresholds._outcome import (
+    FEW_SCORE_LEVELS,
+    StrategyOutcome,
+    apply_strategy,
+    score_levels_note,
+    threshold_step,
+)
 from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds, small_groups
 
 __all__ = [
+    "FEW_SCORE_LEVELS",
     "STRATEGIES",
     "THRESHOLDED_METHOD",
     "StrategyOutcome",
@@ -27,6 +34,7 @@ __all__ = [
     "decision_cost",
     "index_order_codes",
     "naive_cell_sums",
+    "score_levels_note",
     "small_groups",
     "sorted_group_codes",
     "threshold_step",

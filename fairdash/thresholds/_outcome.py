@@ -21,7 +21,13 @@ from fairdash.metrics._group_metrics import rates_from_cell_sums
 from fairdash.thresholds._curves import ThresholdCurves
 from fairdash.thresholds._strategies import STRATEGIES, choose_thresholds, small_groups
 
-__all__ = ["StrategyOutcome", "apply_strategy", "threshold_step"]
+__all__ = [
+    "FEW_SCORE_LEVELS",
+    "StrategyOutcome",
+    "apply_strategy",
+    "score_levels_note",
+    "threshold_step",
+]
 
 # The rate each equalising strategy equalises, what it needs, and its name in words.
 _EQUALISED = {
@@ -302,3 +308,57 @@ def threshold_step(scores, *, steps: int = 100) -> float:
     if grid > nice and np.allclose(offsets, np.round(offsets)):
         return grid
     return float(f"{nice:.12g}")
+
+
+#: Up to this many distinct scores, What-if says where thresholds can change a decision.
+FEW_SCORE_LEVELS = 20
+
+_RANDOMIZED_METHODS = {
+    "threshold_optimizer": "the threshold optimizer",
+    "exponentiated_gradient": "exponentiated gradient",
+}
+
+
+def score_levels_note(scores, *, method: str | None = None) -> str | None:
+    """A sentence when the scores take so few values that most thresholds change nothing.
+
+    A threshold changes a decision only where it crosses a score, so moving it
+    between two of a handful of score values leaves every metric as it was.
+    Randomized post- and in-processing models (the threshold optimizer,
+    exponentiated gradient) score each row with the probability of their
+    randomized decision, which takes few values per group.
+
+    Parameters
+    ----------
+    scores : array-like
+        The scores the thresholds apply to (NaN ignored).
+    method : str, optional
+        The model's method (a catalogue name), to say why the scores are coarse.
+
+    Returns
+    -------
+    str or None
+        None when the scores take more than :data:`FEW_SCORE_LEVELS` values.
+
+    Examples
+    --------
+    >>> score_levels_note([0.0, 0.0, 0.4, 1.0])[:42]
+    'The scores take only 3 values (0, 0.4, 1):'
+    >>> score_levels_note(list(range(100))) is None
+    True
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    levels = np.unique(values[np.isfinite(values)])
+    if len(levels) > FEW_SCORE_LEVELS:
+        return None
+    shown = ", ".join(f"{v:.3g}" for v in levels[:8]) + (", …" if len(levels) > 8 else "")
+    why = ""
+    if method in _RANDOMIZED_METHODS:
+        why = (
+            f"This model comes from {_RANDOMIZED_METHODS[method]}: its scores are the "
+            "probabilities of its randomized decisions, not the unmitigated model's scores. "
+        )
+    return (
+        f"{why}The scores take only {len(levels)} value{'s' if len(levels) != 1 else ''} "
+        f"({shown}): a threshold changes decisions only when it crosses one of them."
+    )

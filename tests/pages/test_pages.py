@@ -93,6 +93,12 @@ def test_home_demo_lands_on_compare_with_models():
     assert at.selectbox(key="w:data.positive").value == ">50K"
     assert not any("computed for" in w.value for w in at.warning)
     assert len(at.session_state["models"]) == len(models)
+    # What-if on a threshold optimizer model says why its thresholds barely move decisions.
+    at.session_state["current_model"] = next(
+        m.name for m in models if m.method == "threshold_optimizer")
+    at.switch_page("pages/whatif.py").run()
+    assert not at.exception, at.exception
+    assert any("probabilities of its randomized decisions" in i.value for i in at.info)
 
 
 def test_mitigate_runs_methods_and_lists_models(session):

@@ -105,3 +105,19 @@ def test_threshold_step_suits_the_scores(scores, step):
     span = np.ptp(scores)
     if span:
         assert span / threshold_step(scores) <= 100 + 1e-9
+
+
+def test_score_levels_note_names_the_values_and_why_for_randomized_models():
+    from fairdash.thresholds import FEW_SCORE_LEVELS, score_levels_note
+
+    note = score_levels_note([0.0, 1.0, 0.25, 1.0, np.nan], method="threshold_optimizer")
+    assert note.startswith("This model comes from the threshold optimizer: its scores are the "
+                           "probabilities of its randomized decisions")
+    assert "only 3 values (0, 0.25, 1)" in note
+    assert score_levels_note([0.5], method="barycenter") == (
+        "The scores take only 1 value (0.5): a threshold changes decisions only when it "
+        "crosses one of them."
+    )
+    many = np.linspace(0, 1, FEW_SCORE_LEVELS + 1)
+    assert score_levels_note(many, method="threshold_optimizer") is None
+    assert "…" in score_levels_note(many[:-1])
