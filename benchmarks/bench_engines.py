@@ -37,6 +37,9 @@ import _common
 _common.limit_threads(2)
 
 PART_ROWS = 50_000_000
+# About 1M rows (a few MB compressed) per row group: DuckDB's recommended range
+# (100k-1M rows), and the unit of parallel reading.
+ROW_GROUP_ROWS = 1 << 20
 
 
 def write_log(folder: Path, n_rows: int) -> float:
@@ -70,7 +73,7 @@ def write_log(folder: Path, n_rows: int) -> float:
                 CAST(score > 0.5 AS TINYINT) AS pred,
                 score
               FROM s
-            ) TO '{path}' (FORMAT parquet, COMPRESSION zstd)
+            ) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})
             """
         )
     return time.perf_counter() - start

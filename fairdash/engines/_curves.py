@@ -25,7 +25,7 @@ _MAX_NUDGES = 64
 
 
 def _bin_of(scores: np.ndarray, *, lo: float, width: float, n_bins: int) -> np.ndarray:
-    """The engines' bin of each score (``fairdash.engines._sql.histogram_query``), in numpy."""
+    """The engines' bin of each score (``fairdash.engines._sql.cells_query``), in numpy."""
     raw = np.floor((scores - lo) / width * n_bins)
     return np.minimum(raw, n_bins - 1)
 

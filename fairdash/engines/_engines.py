@@ -1,6 +1,6 @@
 """Group metrics of a prediction log where it lives: DuckDB (out of core) or Spark.
 
-Both engines run the same three aggregation queries (:mod:`fairdash.engines._sql`)
+Both engines run the same two aggregation queries (:mod:`fairdash.engines._sql`)
 and hand a :class:`~fairdash.engines.CellTable` of a few hundred rows to
 :func:`~fairdash.engines.metrics_from_cell_table`, which builds the same
 :class:`~fairdash.metrics.GroupMetrics` as the in-memory engine.
@@ -24,7 +24,6 @@ from fairdash.engines._sql import (
     BinSpec,
     Dialect,
     cells_query,
-    histogram_query,
     profile_query,
 )
 from fairdash.metrics import GroupMetrics
@@ -353,17 +352,6 @@ def aggregate_log(
         specs.append(BinSpec(column, tuple(float(e) for e in edges)))
         binned[column] = tuple(float(e) for e in edges)
 
-    cells = src.query(
-        cells_query(src.sql, src.dialect, sensitive=sensitive, bins=specs, target=target,
-                    prediction=prediction, sample_weight=sample_weight)
-    )
-    cells = cells.rename(columns={f"k{i}": c for i, c in enumerate(sensitive)})
-    if sample_weight and int(cells["n_weight"].sum()) != int(cells["n"].sum()):
-        missing = int(cells["n"].sum() - cells["n_weight"].sum())
-        raise InputError(f"The sample weight column {sample_weight!r} has {missing:,} missing "
-                         f"value(s) in {src.name}.", column=sample_weight)
-
-    histogram = None
     score_range = None
     if score:
         lo, hi = profile["score_min"], profile["score_max"]
@@ -371,11 +359,30 @@ def aggregate_log(
             raise InputError(f"The score column {score!r} has no finite values in {src.name}.",
                              column=score)
         score_range = (float(lo), float(hi))
-        histogram = src.query(
-            histogram_query(src.sql, src.dialect, sensitive=sensitive, bins=specs,
-                            target=target, score=score, score_range=score_range,
-                            n_bins=n_score_bins, sample_weight=sample_weight)
-        ).rename(columns={f"k{i}": c for i, c in enumerate(sensitive)})
+    result = src.query(
+        cells_query(src.sql, src.dialect, sensitive=sensitive, bins=specs, target=target,
+                    prediction=prediction, sample_weight=sample_weight, score=score,
+                    score_range=score_range, n_bins=n_score_bins)
+    ).rename(columns={f"k{i}": c for i, c in enumerate(sensitive)})
+    histogram = None
+    if score:
+        # One scan gave both: the cells, and the histogram (a NULL bin: rows without a score).
+        is_cell = result["cells"].to_numpy(np.int64) == 1
+        cells = result[is_cell].drop(columns=["b", "cells"]).reset_index(drop=True)
+        predicted = cells["p"]  # NULL in the histogram's rows: back to the column's own type
+        if pd.api.types.is_integer_dtype(predicted.dtype) and not predicted.isna().any():
+            cells["p"] = predicted.to_numpy(getattr(predicted.dtype, "numpy_dtype", None))
+        histogram = result[~is_cell & result["b"].notna().to_numpy()].drop(
+            columns=["p", "cells", "sw2", "n_weight"], errors="ignore"
+        ).reset_index(drop=True)
+        histogram["b"] = histogram["b"].to_numpy(np.int64)
+    else:
+        cells = result
+    if sample_weight and int(cells["n_weight"].sum()) != int(cells["n"].sum()):
+        missing = int(cells["n"].sum() - cells["n_weight"].sum())
+        raise InputError(f"The sample weight column {sample_weight!r} has {missing:,} missing "
+                         f"value(s) in {src.name}.", column=sample_weight)
+    if histogram is not None:
         n_scored = int(histogram["n"].sum())
         if n_scored != n_rows:
             raise InputError(

@@ -1,14 +1,16 @@
 """The SQL both out-of-core engines run: one definition of the aggregations.
 
-A prediction log is reduced to counts where it lives, in three passes:
+A prediction log is reduced to counts where it lives, in two passes:
 
 1. a profile: rows, the range of the scores, and for each numeric sensitive
    feature its distinct-value count, range and quantile edges;
 2. the cells: one row per (group values, true label, predicted label) with the
    number of rows, the sum of the weights and the sum of squared weights, from
-   which every rate, interval and disparity follows;
-3. the score histogram: one row per (group values, true label, score bin), from
-   which ROC AUC and the what-if threshold curves follow.
+   which every rate, interval and disparity follows; with a score, also the
+   score histogram: one row per (group values, true label, score bin), from
+   which ROC AUC and the what-if threshold curves follow. Both come from one
+   scan of the log (a fine aggregation per group, label, prediction and bin,
+   summed two ways), which costs less than a scan for each.
 
 DuckDB and Spark SQL differ here only in how identifiers are quoted and in the
 name of the exact linear-interpolation quantile (``quantile_cont`` /
@@ -26,7 +28,6 @@ __all__ = [
     "BinSpec",
     "Dialect",
     "cells_query",
-    "histogram_query",
     "profile_query",
 ]
 
@@ -113,6 +114,18 @@ def _key_expressions(
     return keys
 
 
+def _score_bin_expression(score: str, dialect: Dialect, *, score_range: tuple[float, float],
+                          n_bins: int) -> str:
+    """The equal-width bin of a score (NULL for a missing one); the maximum is in the last bin.
+
+    ``fairdash.engines._curves`` repeats this arithmetic in numpy: keep them equal.
+    """
+    lo, hi = score_range
+    width = (hi - lo) or 1.0
+    s = f"CAST({dialect.quote(score)} AS DOUBLE)"
+    return f"LEAST(CAST(FLOOR(({s} - {lo!r}) / {width!r} * {n_bins}) AS BIGINT), {n_bins - 1})"
+
+
 def cells_query(
     source: str,
     dialect: Dialect,
@@ -122,54 +135,45 @@ def cells_query(
     target: str,
     prediction: str,
     sample_weight: str | None,
+    score: str | None = None,
+    score_range: tuple[float, float] | None = None,
+    n_bins: int = 1,
 ) -> str:
-    """Rows, weight sums and squared weight sums per (group values, label, prediction)."""
+    """Rows, weight sums and squared weight sums per (group values, label, prediction).
+
+    With ``score``, the same scan also counts rows (and weight sums) per
+    (group values, label, score bin): ``n_bins`` equal-width bins over
+    ``score_range``. The result then holds both: rows with ``cells = 1`` are
+    the cells (``b`` NULL), rows with ``cells = 0`` the histogram (``p``
+    NULL; a NULL ``b`` counts the rows without a score).
+    """
     q = dialect.quote
     keys = _key_expressions(sensitive, bins, dialect)
     w = f"CAST({q(sample_weight)} AS DOUBLE)" if sample_weight else None
-    weights = (
-        f", sum({w}) AS sw, sum({w} * {w}) AS sw2, count({q(sample_weight)}) AS n_weight"
-        if w
-        else ""
-    )
     names = [f"k{i}" for i in range(len(sensitive))]
-    group_by = ", ".join([*names, "y", "p"])
-    return (
-        f"SELECT {', '.join(keys)}, {q(target)} AS y, {q(prediction)} AS p, "
-        f"count(*) AS n{weights} FROM {source} GROUP BY {group_by}"
+    columns = [*keys, f"{q(target)} AS y", f"{q(prediction)} AS p"]
+    sums = ["count(*) AS n"]
+    if w:
+        sums += [f"sum({w}) AS sw", f"sum({w} * {w}) AS sw2",
+                 f"count({q(sample_weight)}) AS n_weight"]
+    if score is None:
+        group_by = ", ".join([*names, "y", "p"])
+        return f"SELECT {', '.join(columns + sums)} FROM {source} GROUP BY {group_by}"
+    if score_range is None:
+        raise ValueError("score_range is needed to bin the scores")
+    bin_expr = _score_bin_expression(score, dialect, score_range=score_range, n_bins=n_bins)
+    fine = (
+        f"SELECT {', '.join([*columns, f'{bin_expr} AS b', *sums])} FROM {source} "
+        f"GROUP BY {', '.join([*names, 'y', 'p', 'b'])}"
     )
-
-
-def histogram_query(
-    source: str,
-    dialect: Dialect,
-    *,
-    sensitive: Sequence[str],
-    bins: Sequence[BinSpec],
-    target: str,
-    score: str,
-    score_range: tuple[float, float],
-    n_bins: int,
-    sample_weight: str | None,
-) -> str:
-    """Rows (and weight sums) per (group values, label, score bin).
-
-    Scores fall in ``n_bins`` equal-width bins over ``score_range``; the
-    maximum belongs to the last bin. Missing scores are left out (the caller
-    refuses them first).
-    """
-    q = dialect.quote
-    lo, hi = score_range
-    width = (hi - lo) or 1.0
-    s = f"CAST({q(score)} AS DOUBLE)"
-    bin_expr = (
-        f"LEAST(CAST(FLOOR(({s} - {lo!r}) / {width!r} * {n_bins}) AS BIGINT), {n_bins - 1})"
-    )
-    keys = _key_expressions(sensitive, bins, dialect)
-    w = f", sum(CAST({q(sample_weight)} AS DOUBLE)) AS sw" if sample_weight else ""
-    names = [f"k{i}" for i in range(len(sensitive))]
-    group_by = ", ".join([*names, "y", "b"])
+    # Summing the fine rows two ways costs little next to the scan (at most
+    # groups x 4 x n_bins rows); the casts keep integer types for the counts.
+    resummed = ["CAST(sum(n) AS BIGINT) AS n"]
+    if w:
+        resummed += ["sum(sw) AS sw", "sum(sw2) AS sw2",
+                     "CAST(sum(n_weight) AS BIGINT) AS n_weight"]
+    keys_and = ", ".join([*names, "y"])
     return (
-        f"SELECT {', '.join(keys)}, {q(target)} AS y, {bin_expr} AS b, count(*) AS n{w} "
-        f"FROM {source} WHERE {q(score)} IS NOT NULL GROUP BY {group_by}"
+        f"SELECT {keys_and}, p, b, GROUPING(b) AS cells, {', '.join(resummed)} "
+        f"FROM ({fine}) fine GROUP BY GROUPING SETS (({keys_and}, p), ({keys_and}, b))"
     )
