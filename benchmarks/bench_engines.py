@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -49,6 +48,7 @@ def write_log(folder: Path, n_rows: int) -> float:
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     for part, first in enumerate(range(0, n_rows, PART_ROWS)):
         path = folder / f"part-{part:05d}.parquet"
         if path.exists():
@@ -79,41 +79,76 @@ def write_log(folder: Path, n_rows: int) -> float:
     return time.perf_counter() - start
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (Spark's JVM is a child of the Python driver)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(parents.get(p, []))
+    return out
+
+
+def _tree_usage(pid: int) -> tuple[float, float]:
+    """Resident bytes and CPU seconds (user + system) of ``pid`` and its descendants, now."""
+    rss, cpu = 0.0, 0.0
+    tick, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            rss += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+        except OSError:
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / tick
+    return rss, cpu
+
+
 def _child(args: argparse.Namespace) -> None:
     """Run one engine on the log and print a JSON line of results."""
-
     folder = args.folder
     out: dict = {"engine": args.child, "rows": args.rows}
-    start = time.perf_counter()
-    if args.child == "duckdb":
-        from fairdash.engines import log_group_metrics
-
-        metrics = log_group_metrics(
-            folder, target="label", prediction="pred", sensitive_features=["sex", "race"],
-            score="score", pos_label=1,
-        )
-    elif args.child == "spark":
+    if args.child == "spark":
         from pyspark.sql import SparkSession
-
-        from fairdash.engines import log_group_metrics
 
         spark = (SparkSession.builder.master("local[2]")
                  .config("spark.sql.shuffle.partitions", "4")
                  .config("spark.ui.enabled", "false").getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
-        start = time.perf_counter()
-        frame = spark.read.parquet(folder)
+        out["settings"] = "local[2], spark.sql.shuffle.partitions=4 (session started before timing)"
+    elif args.child == "duckdb":
+        import duckdb
+
+        # What a new connection of the engine gets on this machine (the engine's defaults).
+        out["settings"] = "threads={}, memory_limit={}".format(*duckdb.sql(
+            "SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0])
+    _, cpu_start = _tree_usage(os.getpid())
+    start = time.perf_counter()
+    if args.child in ("duckdb", "spark"):
+        from fairdash.engines import log_group_metrics
+
+        source = spark.read.parquet(folder) if args.child == "spark" else folder
         metrics = log_group_metrics(
-            frame, target="label", prediction="pred", sensitive_features=["sex", "race"],
-            score="score", pos_label=1, engine="spark", spark=spark,
+            source, target="label", prediction="pred", sensitive_features=["sex", "race"],
+            score="score", pos_label=1, engine=args.child,
+            spark=spark if args.child == "spark" else None,
         )
+        metrics.disparities()
+        out["auc_error_bound"] = float(metrics.roc_auc_error_bound.max())
     else:
         import pyarrow.parquet as pq
 
-        table = pq.read_table(folder)
-        frame = table.to_pandas()
+        # Text columns as pandas categoricals (the Parquet dictionaries): the most compact
+        # frame, so the largest size fits.
+        frame = pq.read_table(folder, read_dictionary=["sex", "race"]).to_pandas()
         out["load_s"] = time.perf_counter() - start
-        start = time.perf_counter()
         if args.child == "numpy":
             from fairdash.metrics import group_metrics
 
@@ -137,37 +172,64 @@ def _child(args: argparse.Namespace) -> None:
                 sensitive_features=frame[["sex", "race"]],
             )
             mf.difference()
-            out["seconds"] = time.perf_counter() - start
-            out["counts"] = None
-            out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-            print(json.dumps(out))
-            return
+            by_group = mf.by_group
     out["seconds"] = time.perf_counter() - start
-    if args.child == "duckdb":
-        out["auc_error_bound"] = float(metrics.roc_auc_error_bound.max())
-    out["counts"] = metrics.confusion.to_numpy().astype(float).tolist()
-    out["dp_difference"] = metrics.disparities()["demographic_parity_difference"]
-    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    out["cpu_s"] = _tree_usage(os.getpid())[1] - cpu_start
+    if args.child != "fairlearn":
+        by_group = metrics.by_group
+        out["counts"] = metrics.confusion.to_numpy().astype(float).tolist()
+        out["dp_difference"] = metrics.disparities()["demographic_parity_difference"]
+    out["by_group"] = {
+        column: [float(v) for v in by_group[column]]
+        for column in ("selection_rate", "accuracy", "true_positive_rate", "false_positive_rate",
+                       "roc_auc")
+        if column in by_group
+    }
+    out["groups"] = [" / ".join(map(str, key)) for key in by_group.index]
     print(json.dumps(out))
 
 
 def run_child(engine: str, folder: Path, rows: int) -> dict:
+    """Run ``engine`` in a child process; add its peak memory and the load average."""
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    result = subprocess.run(
+    load_start = _common.load_average()
+    with subprocess.Popen(
         [sys.executable, __file__, "--child", engine, "--folder", str(folder), "--rows", str(rows)],
-        capture_output=True, text=True, env=env, check=False,
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    if result.returncode != 0 or not lines:
-        return {"engine": engine, "rows": rows, "error": result.stderr.strip()[-400:]}
-    return json.loads(lines[-1])
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    ) as proc:
+        # Resident memory of the child and its descendants (Spark's JVM), polled, while
+        # threads drain the pipes.
+        import threading
+
+        streams: dict[str, str] = {}
+
+        def drain(name: str, stream) -> None:
+            streams[name] = stream.read()
+
+        readers = [threading.Thread(target=drain, args=(n, s))
+                   for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+        for reader in readers:
+            reader.start()
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _tree_usage(proc.pid)[0])
+            time.sleep(0.05)
+        for reader in readers:
+            reader.join()
+    lines = [line for line in streams.get("out", "").splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"engine": engine, "rows": rows, "error": streams.get("err", "").strip()[-400:]}
+    result = json.loads(lines[-1])
+    result["peak_rss_gb"] = peak / 2**30
+    result["load_start"], result["load_end"] = load_start, _common.load_average()
+    return result
 
 
 def main() -> None:
     parser = _common.make_parser(__doc__.splitlines()[0], quick="10M rows, every engine")
     parser.add_argument("--workdir", default="/tmp/fairdash-bench-engines")
     parser.add_argument("--sizes", type=int, nargs="*", default=None)
-    parser.add_argument("--numpy-rows", type=int, default=50_000_000)
+    parser.add_argument("--numpy-rows", type=int, default=200_000_000)
     parser.add_argument("--fairlearn-rows", type=int, default=10_000_000)
     parser.add_argument("--spark-rows", type=int, default=10_000_000)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -183,59 +245,107 @@ def main() -> None:
     work = Path(args.workdir)
     run = _common.start_run(quick=args.quick)
     results = []
-    others = sorted({args.numpy_rows, args.fairlearn_rows, args.spark_rows, *sizes})
+    # 0 rows: leave that engine out.
+    others = sorted({args.numpy_rows, args.fairlearn_rows, args.spark_rows, *sizes} - {0})
     for rows in others:
         folder = work / f"log-{rows}"
         written = write_log(folder, rows)
         print(f"{rows:,} rows written in {written:.1f} s", flush=True)
-        runs = []
-        if rows in sizes:
-            runs.append(run_child("duckdb", folder, rows))
-        if rows == args.numpy_rows:
-            runs.append(run_child("numpy", folder, rows))
-        if rows == args.fairlearn_rows:
-            runs.append(run_child("fairlearn", folder, rows))
-        if rows == args.spark_rows:
-            runs.append(run_child("spark", folder, rows))
-            if rows not in sizes:
-                runs.append(run_child("duckdb", folder, rows))
-        for engine_run in runs:
-            print(json.dumps({k: v for k, v in engine_run.items() if k != "counts"}), flush=True)
-        results.extend(runs)
+        # DuckDB first at every size: the reference of the others' parity.
+        engines = ["duckdb"]
+        engines += [name for name, at in (("numpy", args.numpy_rows),
+                                          ("fairlearn", args.fairlearn_rows),
+                                          ("spark", args.spark_rows)) if at == rows]
+        for engine in engines:
+            engine_run = run_child(engine, folder, rows)
+            print(json.dumps({k: v for k, v in engine_run.items()
+                              if k not in ("counts", "by_group", "groups")}), flush=True)
+            results.append(engine_run)
+    run["data"] = {f"log-{rows}": _folder_info(work / f"log-{rows}") for rows in others}
     _common.finish_run(run)
     write_results(results, run, args)
 
 
+def _folder_info(folder: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    files = sorted(folder.glob("*.parquet"))
+    groups = sum(pq.ParquetFile(f).metadata.num_row_groups for f in files)
+    return {"files": len(files), "row_groups": groups,
+            "bytes": sum(f.stat().st_size for f in files)}
+
+
+def _parity(engine_run: dict, base: dict) -> dict:
+    """Counts equal to DuckDB's, and the largest rate difference (same groups, same order)."""
+    out = {}
+    if engine_run.get("counts") is not None:
+        out["counts_equal_duckdb"] = engine_run["counts"] == base["counts"]
+    if engine_run.get("groups") == base.get("groups"):
+        rates = [c for c in engine_run.get("by_group", {}) if c != "roc_auc"]
+        out["max_rate_difference"] = max(
+            (abs(a - b) for c in rates for a, b in zip(engine_run["by_group"][c],
+                                                         base["by_group"][c], strict=True)),
+            default=None,
+        )
+        if "roc_auc" in engine_run.get("by_group", {}) and engine_run is not base:
+            out["max_auc_difference"] = max(
+                abs(a - b) for a, b in zip(engine_run["by_group"]["roc_auc"],
+                                           base["by_group"]["roc_auc"], strict=True)
+            )
+    else:
+        out["groups_differ"] = True
+    return out
+
+
 def write_results(results: list[dict], run: dict, args: argparse.Namespace) -> None:
-    by_rows: dict[int, dict[str, dict]] = {}
+    base = {r["rows"]: r for r in results if r["engine"] == "duckdb" and "counts" in r}
     for r in results:
-        by_rows.setdefault(r["rows"], {})[r["engine"]] = r
-    for engines in by_rows.values():
-        base = engines.get("duckdb", {}).get("counts")
-        for engine_run in engines.values():
-            if base is not None and engine_run.get("counts") is not None:
-                engine_run["counts_equal_duckdb"] = engine_run["counts"] == base
+        if r["engine"] != "duckdb" and r["rows"] in base and "error" not in r:
+            r.update(_parity(r, base[r["rows"]]))
     run["runs"] = [{k: v for k, v in r.items() if k != "counts"} for r in results]
+    data = ", ".join(
+        f"{name}: {info['files']} files, {info['row_groups']:,} row groups, "
+        f"{info['bytes'] / 2**30:.2f} GiB" for name, info in run["data"].items()
+    )
     lines = [
         "# Group metrics of a prediction log: DuckDB, Spark, numpy, fairlearn",
         "",
-        f"`python benchmarks/bench_engines.py{' --quick' if args.quick else ''}`: sex (2) x "
-        "race (5), label, prediction, score; every metric with Wilson intervals, differences, "
-        "ratios, summary disparities and ROC AUC (DuckDB, Spark: from 65,536-bin score "
-        "histograms). Each engine in its own process; peak RSS is that process's (Spark: the "
-        "Python driver only, the JVM is apart). fairlearn: MetricFrame with 4 metrics.",
+        f"`python benchmarks/bench_engines.py{' --quick' if args.quick else ''}` ({run['date']}): "
+        "a synthetic log of sex (2) x race (5) as dictionary-encoded text, label, prediction and "
+        "a float score (5,000 distinct values, so about 7,000 of the 65,536 score bins are "
+        "occupied per label), written by DuckDB as Parquet parts of 50M rows (zstd, row groups "
+        f"of 2^20 rows). Data: {data}.",
         "",
-        "| rows | engine | seconds | load s | peak RSS GB | counts = DuckDB | note |",
-        "|---:|---|---:|---:|---:|---|---|",
+        "DuckDB, Spark, numpy: every metric with Wilson intervals, differences, ratios, summary "
+        "disparities and ROC AUC (DuckDB, Spark: from 65,536-bin score histograms; numpy: exact "
+        "from the sorted scores); `fairdash.engines.log_group_metrics` for DuckDB and Spark, "
+        "`fairdash.metrics.group_metrics` on a pandas frame for numpy. fairlearn: `MetricFrame` "
+        "with 4 metrics (selection rate, accuracy, TPR, FPR) and `difference()`, no intervals. "
+        "Each engine in its own process: seconds and CPU seconds (user + system, every thread, "
+        "Spark's JVM included) of the computation alone (numpy, fairlearn: after reading the rows "
+        "into pandas, `load s`); peak RSS is the process and its children (Spark: driver + "
+        "JVM), polled every 50 ms over the whole process, imports and reading included. "
+        "Parity is against DuckDB on the same rows.",
+        "",
+        "| rows | engine | seconds | CPU s | load s | peak RSS GB | counts = DuckDB "
+        "| max rate diff | AUC | load avg start / end | settings |",
+        "|---:|---|---:|---:|---:|---:|---|---:|---|---|---|",
     ]
     for r in run["runs"]:
-        note = r.get("error", "")
-        if "auc_error_bound" in r:
-            note = f"AUC error bound {r['auc_error_bound']:.1e}"
+        if "error" in r:
+            lines.append(f"| {r['rows']:,} | {r['engine']} | error: {r['error'][-200:]} |")
+            continue
+        auc = (f"error bound {r['auc_error_bound']:.1e}" if "auc_error_bound" in r else "exact")
+        if "max_auc_difference" in r:
+            auc += f", diff {r['max_auc_difference']:.1e}"
+        if "roc_auc" not in r.get("by_group", {}):
+            auc = "not computed"
+        rate = r.get("max_rate_difference")
         lines.append(
-            f"| {r['rows']:,} | {r['engine']} | {r.get('seconds', float('nan')):.2f} | "
-            f"{r.get('load_s', float('nan')):.1f} | {r.get('peak_rss_gb', float('nan')):.2f} | "
-            f"{r.get('counts_equal_duckdb', '')} | {note} |"
+            f"| {r['rows']:,} | {r['engine']} | {r['seconds']:.2f} | {r['cpu_s']:.1f} | "
+            f"{r.get('load_s', float('nan')):.1f} | {r['peak_rss_gb']:.2f} | "
+            f"{r.get('counts_equal_duckdb', '')} | {'' if rate is None else f'{rate:.1e}'} | "
+            f"{auc} | {r['load_start'][0]} / {r['load_end'][0]} | {r.get('settings', '')} |"
         )
     lines += ["", _common.machine_line(run["machine"]), _common.load_line(run), ""]
     print("\n".join(lines))

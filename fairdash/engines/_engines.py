@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -60,20 +61,21 @@ def resolve_files(path: str | os.PathLike) -> tuple[list[str], str]:
         When nothing matches, or the files mix formats.
     """
     text = os.fspath(path)
+    # An existing file or folder is taken as named, even with glob characters in its name.
     if os.path.isdir(text):
         files = [
             f
-            for f in glob.glob(os.path.join(text, "**", "*"), recursive=True)
+            for f in glob.glob(os.path.join(glob.escape(text), "**", "*"), recursive=True)
             if os.path.isfile(f) and _format_of(f) is not None
         ]
         if not files:
             raise InputError(f"The folder {text!r} holds no Parquet or CSV file.")
+    elif os.path.isfile(text):
+        files = [text]
     elif any(ch in text for ch in "*?["):
         files = [f for f in glob.glob(text, recursive=True) if os.path.isfile(f)]
         if not files:
             raise InputError(f"The pattern {text!r} matches no file.")
-    elif os.path.isfile(text):
-        files = [text]
     else:
         raise InputError(f"There is no file or folder {text!r}.")
     formats = {_format_of(f) for f in files}
@@ -83,6 +85,18 @@ def resolve_files(path: str | os.PathLike) -> tuple[list[str], str]:
     if len(formats) > 1:
         raise InputError(f"{text!r} mixes Parquet and CSV files; audit one format at a time.")
     return sorted(files), formats.pop()
+
+
+def _duckdb_literal(file: str) -> str:
+    """A file name for DuckDB's readers, which expand globs: ``[``, ``*`` and ``?`` escaped
+    as one-character classes, so the name matches only itself."""
+    escaped = "".join(f"[{ch}]" if ch in "[*?" else ch for ch in file)
+    return escaped.replace("'", "''")
+
+
+def _spark_literal(file: str) -> str:
+    """A file name for Spark's readers (Hadoop globs): the glob characters backslashed."""
+    return re.sub(r"([\\\[\]{}*?])", r"\\\1", file)
 
 
 def _format_of(name: str) -> str | None:
@@ -103,7 +117,7 @@ class _DuckDBSource:
         if threads is not None:
             self.con.execute(f"SET threads TO {int(threads)}")
         files, fmt = resolve_files(path)
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        listed = ", ".join(f"'{_duckdb_literal(f)}'" for f in files)
         reader = "read_parquet" if fmt == "parquet" else "read_csv"
         options = ", union_by_name = true" if fmt == "parquet" else ""
         self.sql = f"{reader}([{listed}]{options})"
@@ -155,8 +169,9 @@ class _SparkSource:
         ):
             files, fmt = resolve_files(source)
             reader = spark.read.option("mergeSchema", "true")
-            frame = reader.parquet(*files) if fmt == "parquet" else reader.csv(
-                files, header=True, inferSchema=True
+            literal = [_spark_literal(f) for f in files]
+            frame = reader.parquet(*literal) if fmt == "parquet" else reader.csv(
+                literal, header=True, inferSchema=True
             )
             self.name = files[0] if len(files) == 1 else f"{len(files):,} files"
         elif isinstance(source, str) and "://" in source:

@@ -74,6 +74,19 @@ def test_glob_and_html(log, tmp_path):
     assert "Female" in text and "<script" in text
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "numpy", "auto"])
+def test_a_file_named_like_a_glob_is_audited_as_named(log, tmp_path, engine):
+    frame = make_log(6000, seed=3)
+    named = tmp_path / "log[1].parquet"
+    frame.to_parquet(named, index=False)
+    frame.iloc[:100].to_parquet(tmp_path / "log1.parquet", index=False)  # what the glob matches
+    document, _ = audit_json(named, engine)
+    assert document["data"]["rows"] == 6000
+    expected, _ = audit_json(log, "numpy")  # the same 6,000 rows in 3 parts
+    for key in ("overall", "groups", "disparities", "differences", "ratios"):
+        assert_same_document(document[key], expected[key])
+
+
 def test_auto_engine_is_said_on_stderr(log):
     _, err = audit_json(log, "auto")
     assert "engine numpy: the data (" in err and "fits comfortably in memory" in err

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from fairdash import InputError, sensitive_frame
-from fairdash.engines import aggregate_log, log_group_metrics
+from fairdash.engines import aggregate_log, log_group_metrics, resolve_files
 from fairdash.metrics import group_metrics
 
 SENSITIVE = ["sex", "race", "age"]
@@ -110,6 +110,36 @@ def test_glob_and_single_file(log_folder, log_frame, tmp_path):
     )
     pd.testing.assert_frame_equal(by_glob.by_group, by_csv.by_group)
     assert int(by_glob.group_sizes.sum()) == len(log_frame)
+
+
+@pytest.mark.parametrize("name", ["log[1].parquet", "log*.parquet", "log?.parquet"])
+def test_a_file_named_like_a_glob_is_read_as_named(tmp_path, log_frame, name):
+    # A decoy the name would match as a pattern: reading it would silently audit other rows.
+    folder = tmp_path / "logs [2026]"
+    folder.mkdir()
+    log_frame.iloc[:500].to_parquet(folder / "log1.parquet", index=False)
+    log_frame.to_parquet(folder / name, index=False)
+    assert resolve_files(folder / name) == ([str(folder / name)], "parquet")
+    metrics = log_group_metrics(
+        folder / name, target="income", prediction="pred", sensitive_features=["sex"],
+        pos_label=">50K", threads=1,
+    )
+    assert int(metrics.group_sizes.sum()) == len(log_frame)
+    expected = group_metrics(log_frame["income"], np.where(log_frame["pred"] == 1, ">50K", "<=50K"),
+                             sensitive_frame(log_frame, ["sex"]), pos_label=">50K")
+    np.testing.assert_array_equal(metrics.confusion.to_numpy(), expected.confusion.to_numpy())
+    # The folder (a "[2026]" in its name) is read as named too: both files.
+    files, _ = resolve_files(folder)
+    assert sorted(files) == sorted(str(p) for p in folder.iterdir())
+
+
+def test_a_pattern_is_still_a_pattern(tmp_path, log_frame):
+    for i, part in enumerate(np.array_split(np.arange(len(log_frame)), 2)):
+        log_frame.iloc[part].to_parquet(tmp_path / f"part{i}.parquet", index=False)
+    files, _ = resolve_files(tmp_path / "part[01].parquet")
+    assert files == [str(tmp_path / "part0.parquet"), str(tmp_path / "part1.parquet")]
+    with pytest.raises(InputError, match="matches no file"):
+        resolve_files(tmp_path / "part[7].parquet")
 
 
 def test_aggregate_is_small(log_folder):
