@@ -27,12 +27,14 @@ from fairdash.engines import (
     HistogramThresholdCurves,
     aggregate_log,
     describe_log,
+    is_numeric_type,
     list_data_dir,
     metrics_from_cell_table,
     resolve_files,
     resolve_in_data_dir,
     threshold_curves_from_table,
 )
+from fairdash.groups import parse_bins_text
 from fairdash.metrics import GroupMetrics
 from fairdash.report import audit_report_html
 from fairdash.thresholds import threshold_step
@@ -45,6 +47,7 @@ from fairdash_app.state import (
 )
 
 __all__ = [
+    "NO_WEIGHT",
     "LogAudit",
     "active_log",
     "choose_server_log",
@@ -55,6 +58,8 @@ __all__ = [
 ]
 
 PAGE = "data"
+#: The weight choice meaning "every row counts once".
+NO_WEIGHT = "(no weights: every row counts once)"
 #: Said wherever What-if works on a log's histogram.
 EDGES_NOTE = (
     f"Thresholds on a server-side log come from per-group score histograms "
@@ -78,6 +83,8 @@ class LogAudit:
     curves: HistogramThresholdCurves | None
     uid: str  # new for every audit (What-if keeps its strategy outcome per uid)
     slider_step: float = 0.01  # What-if's slider step, from the occupied bin edges
+    sample_weight: str | None = None
+    bins: tuple[tuple[str, int | tuple[float, ...]], ...] = ()  # as chosen (the rest: default)
 
     @property
     def name_md(self) -> str:
@@ -86,10 +93,13 @@ class LogAudit:
 
     def problem(self) -> Problem:
         """The problem definition the report shows (no model inputs: the model is not here)."""
+        notes = self.table.notes
+        if self.sample_weight:
+            notes = (*notes, f"Every rate is weighted by the column '{self.sample_weight}'.")
         return Problem(
             target=self.target, task="classification", positive_label=self.positive_label,
             sensitive_features=self.sensitive_features, feature_columns=(),
-            bins=dict(self.table.binned), notes=self.table.notes,
+            bins=dict(self.table.binned), notes=notes,
         )
 
 
@@ -111,16 +121,19 @@ def _files_signature(path: str) -> tuple:
 
 
 def log_table(
-    path: str, *, target: str, prediction: str, score: str | None, sensitive: tuple[str, ...]
+    path: str, *, target: str, prediction: str, score: str | None, sensitive: tuple[str, ...],
+    sample_weight: str | None = None, bins: tuple = (),
 ) -> CellTable:
-    """The log's CellTable, aggregated by DuckDB once per (files, columns) in the session."""
+    """The log's CellTable, aggregated by DuckDB once per (files, columns, bins) in the
+    session (``bins``: pairs of a sensitive feature and its bins, as ``aggregate_log``
+    takes them)."""
     tables = st.session_state.setdefault("log_tables", {})
-    key = (_files_signature(path), target, prediction, score, sensitive)
+    key = (_files_signature(path), target, prediction, score, sensitive, sample_weight, bins)
     if key not in tables:
         tables.clear()  # one log at a time: the tables are small, the choice is the user's
         tables[key] = aggregate_log(
             path, target=target, prediction=prediction, sensitive_features=list(sensitive),
-            score=score,
+            score=score, sample_weight=sample_weight, bins=dict(bins),
         )
     return tables[key]
 
@@ -129,6 +142,7 @@ def pair_metrics(log: LogAudit, rows: str, columns: str) -> GroupMetrics:
     """Metrics over two of the log's sensitive features (the cells summed over the others)."""
     return metrics_from_cell_table(log.table.over([rows, columns]), target=log.target,
                                    prediction=log.prediction, pos_label=log.positive_label,
+                                   weighted=log.sample_weight is not None,
                                    min_group_size=min_group_size())
 
 
@@ -141,7 +155,7 @@ def log_report_html(log: LogAudit, *, thresholds: dict | None = None) -> str:
     return audit_report_html(
         log.metrics, problem=log.problem(), prediction=log.prediction, score=log.score,
         source=f"{log.name} (server data folder; {log.table.source})",
-        n_rows=log.table.n_rows, notes=log.table.notes, extra_sections=extra,
+        n_rows=log.table.n_rows, notes=log.problem().notes, extra_sections=extra,
     )
 
 
@@ -194,14 +208,24 @@ def choose_server_log() -> None:
         state[_key("sensitive")] = chosen
         sensitive = st.multiselect("Sensitive features (their combinations form the groups)",
                                    candidates, key=_key("sensitive"))
+        weights = [NO_WEIGHT, *(c for c in candidates
+                                if c not in sensitive and is_numeric_type(columns[c]))]
+        weight = _pick("Sample weight (optional)", weights, "weight", NO_WEIGHT,
+                       help="A numeric column of non-negative row weights: every count and "
+                       "rate is weighted by it.")
+        bins = _choose_bins([c for c in sensitive if is_numeric_type(columns[c])])
     if not sensitive:
         st.info("Choose at least one sensitive feature.")
         return
+    if bins is None:
+        return
     spec = {"target": target, "prediction": prediction,
-            "score": None if score == NO_SCORE else score, "sensitive": tuple(sensitive)}
+            "score": None if score == NO_SCORE else score, "sensitive": tuple(sensitive),
+            "sample_weight": None if weight == NO_WEIGHT else weight, "bins": bins}
     log = active_log()
     current = log is not None and log.name == name and (
-        log.target, log.prediction, log.score, log.sensitive_features
+        log.target, log.prediction, log.score, log.sensitive_features, log.sample_weight,
+        log.bins,
     ) == tuple(spec.values())
     if not current and not st.button("Audit this log", type="primary",
                                      key=action_key(PAGE, "log.audit")):
@@ -221,10 +245,12 @@ def choose_server_log() -> None:
         _show(log)
         return
     try:
+        weighted = spec["sample_weight"] is not None
         metrics = metrics_from_cell_table(table, target=target, prediction=prediction,
-                                          pos_label=positive, min_group_size=min_group_size())
+                                          pos_label=positive, weighted=weighted,
+                                          min_group_size=min_group_size())
         curves = None if spec["score"] is None else threshold_curves_from_table(
-            table, target=target, prediction=prediction, pos_label=positive
+            table, target=target, prediction=prediction, pos_label=positive, weighted=weighted
         )
     except InputError as err:
         st.error(markdown_text(err))
@@ -237,8 +263,32 @@ def choose_server_log() -> None:
         name=name, target=target, prediction=prediction, score=spec["score"],
         sensitive_features=spec["sensitive"], positive_label=positive, table=table,
         metrics=metrics, curves=curves, uid=uuid.uuid4().hex, slider_step=step,
+        sample_weight=spec["sample_weight"], bins=spec["bins"],
     )
     _show(state["log_audit"])
+
+
+def _choose_bins(numeric: list[str]) -> tuple | None:
+    """Bins of the numeric sensitive features, as the CLI's ``--bins`` takes them; None
+    (and the reason shown) when one cannot be read."""
+    chosen = []
+    for column in numeric:
+        text = st.text_input(
+            f"Bins for '{markdown_text(column)}'", key=_key(f"bins.{column}"),
+            placeholder="automatic",
+            help="Empty: automatic (4 quantile bins when the column has more than 10 values, "
+            "else one group per value). A number from 2 to 10: that many quantile bins. "
+            "Increasing numbers separated by commas (25,45,65): the bin edges.",
+        ).strip()
+        if not text:
+            continue
+        try:
+            value = parse_bins_text(text, column=column)
+        except InputError as err:
+            st.error(markdown_text(f"Bins for '{column}': {err}."))
+            return None
+        chosen.append((column, value if isinstance(value, int) else tuple(value)))
+    return tuple(chosen)
 
 
 def _show(log: LogAudit) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import itertools
-import math
 import os
 from collections.abc import Sequence
 
+from fairdash._errors import InputError
 from fairdash.cli._format import printable
+from fairdash.groups import MAX_BINS, check_bins_spec, parse_bins_text
 
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE_MB",
@@ -27,9 +27,6 @@ __all__ = [
 DEFAULT_MAX_FILE_SIZE_MB = 500.0
 # A limit beyond this is a typing mistake, not a file (64 GiB).
 MAX_FILE_SIZE_MB = 65_536.0
-# As the app and saved configurations allow (fairdash.config's MAX_BINS, not imported: it
-# loads scikit-learn): 2 to 10 quantile bins; edges make at most 10 bins between them.
-MAX_BINS = 10
 
 
 class UsageError(Exception):
@@ -37,7 +34,8 @@ class UsageError(Exception):
 
 
 def parse_bins(specs: Sequence[str]) -> dict[str, int | list[float]]:
-    """``--bins`` options as ``{column: number of quantile bins or edges}``, within the caps."""
+    """``--bins`` options as ``{column: number of quantile bins or edges}``, within the caps
+    (parsed and checked by :func:`fairdash.groups.parse_bins_text`, as the app does)."""
     bins: dict[str, int | list[float]] = {}
     for spec in specs:
         name, sep, value = spec.rpartition("=")
@@ -46,40 +44,20 @@ def parse_bins(specs: Sequence[str]) -> dict[str, int | list[float]]:
                 f"--bins {spec!r}: write COL=N (a number of quantile bins, e.g. age=4) or "
                 "COL=EDGES (e.g. age=25,45,65)"
             )
-        parts = [p.strip() for p in value.split(",")]
         try:
-            if len(parts) == 1:
-                bins[name] = int(parts[0])
-            else:
-                bins[name] = [float(p) for p in parts]
-        except ValueError:
-            raise UsageError(
-                f"--bins {spec!r}: {value!r} is neither a number of bins (2 to {MAX_BINS}) nor a "
-                "list of edges such as 25,45,65"
-            ) from None
-        check_bins(spec, bins[name])
+            bins[name] = parse_bins_text(value, column=name)
+        except InputError as err:
+            raise UsageError(f"--bins {spec!r}: {err}") from None
     return bins
 
 
 def check_bins(spec: str, bins: int | list[float]) -> None:
     """Refuse a number of bins outside 2 to :data:`MAX_BINS`, or edges that are not
     finite, too many or not increasing (``spec``: the option's text, for the message)."""
-    # Checked before anything is allocated: age=100000000 would take gigabytes.
-    if isinstance(bins, int):
-        if not 2 <= bins <= MAX_BINS:
-            raise UsageError(
-                f"--bins {spec!r}: the number of quantile bins must be 2 to {MAX_BINS}, "
-                f"not {bins:,}"
-            )
-        return
-    if not all(math.isfinite(edge) for edge in bins):
-        raise UsageError(f"--bins {spec!r}: edges must be finite numbers (no nan or inf)")
-    if len(bins) > MAX_BINS + 1:
-        raise UsageError(
-            f"--bins {spec!r}: at most {MAX_BINS + 1} edges ({MAX_BINS} bins), not {len(bins):,}"
-        )
-    if any(b <= a for a, b in itertools.pairwise(bins)):
-        raise UsageError(f"--bins {spec!r}: edges must increase, e.g. 25,45,65")
+    try:
+        check_bins_spec(bins)
+    except InputError as err:
+        raise UsageError(f"--bins {spec!r}: {err}") from None
 
 
 def check_options(args: argparse.Namespace) -> None:

@@ -22,6 +22,7 @@ from fairdash.engines._engines import (
     DEFAULT_SCORE_BINS,
     aggregate_log,
     describe_log,
+    is_numeric_type,
     log_group_metrics,
     resolve_files,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "aggregate_log",
     "bin_edges",
     "describe_log",
+    "is_numeric_type",
     "list_data_dir",
     "log_group_metrics",
     "metrics_from_cell_table",

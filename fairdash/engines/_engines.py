@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_SCORE_BINS",
     "aggregate_log",
     "describe_log",
+    "is_numeric_type",
     "log_group_metrics",
     "resolve_files",
 ]
@@ -223,7 +224,8 @@ _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT"
                   "SHORT", "BYTE", "REAL")
 
 
-def _is_numeric(type_name: str) -> bool:
+def is_numeric_type(type_name: str) -> bool:
+    """Whether a column type :func:`describe_log` names is numeric (booleans are not)."""
     upper = type_name.upper()
     return upper.startswith(_NUMERIC_TYPES) and "BOOL" not in upper
 
@@ -301,7 +303,7 @@ def aggregate_log(
                     column=name,
                 )
     for role, name in (("score", score), ("sample weight", sample_weight)):
-        if name and not _is_numeric(src.types[name]):
+        if name and not is_numeric_type(src.types[name]):
             raise InputError(
                 f"The {role} column {name!r} is not numeric in {src.name} (its type is "
                 f"{src.types[name]}).",
@@ -312,13 +314,13 @@ def aggregate_log(
         if name not in sensitive:
             raise InputError(f"Bins are given for {name!r}, which is not a sensitive feature.",
                              column=name)
-        if not _is_numeric(src.types[name]):
+        if not is_numeric_type(src.types[name]):
             raise InputError(f"The sensitive feature {name!r} is not numeric, so it cannot be "
                              "binned.", column=name)
         if isinstance(spec, int | np.integer) and not 2 <= int(spec) <= _MAX_BINS:
             raise InputError(f"The number of bins for {name!r} must be between 2 and "
                              f"{_MAX_BINS}, got {spec}.", column=name)
-    numeric = [c for c in sensitive if _is_numeric(src.types[c])]
+    numeric = [c for c in sensitive if is_numeric_type(src.types[c])]
     quantile_counts = sorted({int(b) for b in bins.values() if isinstance(b, int | np.integer)}
                              | {_DEFAULT_BINS})
     probabilities = sorted({float(p) for k in quantile_counts for p in np.linspace(0, 1, k + 1)})

@@ -14,10 +14,13 @@
 
 from fairdash.groups._encoding import MAX_GROUPS, GroupEncoding, encode_groups
 from fairdash.groups._frame import (
+    MAX_BINS,
     bin_edges,
     bin_labels,
+    check_bins_spec,
     group_labels,
     is_binned,
+    parse_bins_text,
     sensitive_frame,
 )
 from fairdash.groups._labels import (
@@ -32,6 +35,7 @@ from fairdash.groups._spelling import spelling_notes
 
 __all__ = [
     "GROUP_SEPARATOR",
+    "MAX_BINS",
     "MAX_GROUPS",
     "MISSING_LABEL",
     "REFERENCE_CHOICES",
@@ -39,11 +43,13 @@ __all__ = [
     "best_group",
     "bin_edges",
     "bin_labels",
+    "check_bins_spec",
     "encode_groups",
     "group_label",
     "group_label_index",
     "group_labels",
     "is_binned",
+    "parse_bins_text",
     "resolve_reference",
     "sensitive_frame",
     "spelling_notes",

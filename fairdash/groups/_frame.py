@@ -7,6 +7,8 @@ groups are the same in every part.
 
 from __future__ import annotations
 
+import itertools
+import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 
@@ -18,12 +20,19 @@ from fairdash.groups._encoding import encode_groups
 from fairdash.groups._labels import MISSING_LABEL
 
 __all__ = [
+    "MAX_BINS",
     "bin_edges",
     "bin_labels",
+    "check_bins_spec",
     "group_labels",
     "is_binned",
+    "parse_bins_text",
     "sensitive_frame",
 ]
+
+#: As the app and saved configurations allow: 2 to 10 quantile bins; edges make at most
+#: 10 bins between them.
+MAX_BINS = 10
 
 # Numeric columns with more distinct values than this are binned by default.
 _MAX_NUMERIC_LEVELS = 10
@@ -47,6 +56,58 @@ def is_binned(series: pd.Series) -> bool:
         and not pd.api.types.is_bool_dtype(series)
         and series.nunique(dropna=True) > _MAX_NUMERIC_LEVELS
     )
+
+
+def parse_bins_text(text: str, *, column: str | None = None) -> int | list[float]:
+    """The bins of a numeric sensitive feature written as text, as the CLI's ``--bins`` and
+    the app take them: ``4`` (quantile bins) or ``25,45,65`` (edges).
+
+    Parameters
+    ----------
+    text : str
+        A number of quantile bins (2 to :data:`MAX_BINS`), or increasing finite
+        edges separated by commas (at most ``MAX_BINS + 1`` of them).
+    column : str, optional
+        The sensitive feature (carried by the error).
+
+    Returns
+    -------
+    int or list of float
+
+    Raises
+    ------
+    fairdash.InputError
+        Saying what is wrong with the text (see :func:`check_bins_spec`).
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        bins: int | list[float] = int(parts[0]) if len(parts) == 1 else [float(p) for p in parts]
+    except ValueError:
+        raise InputError(
+            f"{text!r} is neither a number of bins (2 to {MAX_BINS}) nor a list of edges such "
+            "as 25,45,65",
+            column=column,
+        ) from None
+    check_bins_spec(bins, column=column)
+    return bins
+
+
+def check_bins_spec(bins: int | Sequence[float], *, column: str | None = None) -> None:
+    """Refuse a number of bins outside 2 to :data:`MAX_BINS`, or edges that are not finite,
+    too many or not increasing (a fairdash.InputError carrying ``column``)."""
+    # Checked before anything is allocated: 100000000 bins would take gigabytes.
+    if isinstance(bins, int):
+        if not 2 <= bins <= MAX_BINS:
+            raise InputError(f"the number of quantile bins must be 2 to {MAX_BINS}, "
+                             f"not {bins:,}", column=column)
+        return
+    if not all(math.isfinite(edge) for edge in bins):
+        raise InputError("edges must be finite numbers (no nan or inf)", column=column)
+    if len(bins) > MAX_BINS + 1:
+        raise InputError(f"at most {MAX_BINS + 1} edges ({MAX_BINS} bins), not {len(bins):,}",
+                         column=column)
+    if any(b <= a for a, b in itertools.pairwise(bins)):
+        raise InputError("edges must increase, e.g. 25,45,65", column=column)
 
 
 def _format_edge(value: float) -> str:

@@ -178,3 +178,75 @@ def test_row_level_pages_say_they_are_not_available(opened, name):
     _, log = opened
     at = run(name, log)
     assert any("not available for it" in i.value for i in at.info)
+
+
+def _open_weighted(root: Path, *, bins_text: str) -> AppTest:
+    at = AppTest.from_file(page("data_model"), default_timeout=180)
+    at.run()
+    at.radio(key="w:data.source").set_value(SERVER).run()
+    at.selectbox(key="w:data.log.name").set_value("weighted.parquet")
+    at.selectbox(key="w:data.log.target").set_value("reoffended")
+    at.selectbox(key="w:data.log.prediction").set_value("predicted")
+    at.selectbox(key="w:data.log.score").set_value("risk_low")
+    at.multiselect(key="w:data.log.sensitive").set_value(["sex", "age"]).run()
+    assert not at.exception, at.exception
+    # Only numeric columns outside the groups can weigh rows (not ids' text, dates or names).
+    options = at.selectbox(key="w:data.log.weight").options
+    assert "weight" in options and "name" not in options and "age" not in options
+    at.selectbox(key="w:data.log.weight").set_value("weight")
+    at.text_input(key="w:data.log.bins.age").set_value(bins_text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(("bins_text", "bins"), [("30, 50,70", [30.0, 50.0, 70.0]), ("3", 3)])
+def test_sample_weight_and_bins_of_a_numeric_feature(tmp_path, monkeypatch, bins_text, bins):
+    frame = messy_log(3_000, seed=5)
+    rng = np.random.default_rng(50)
+    frame["age"] = rng.integers(18, 90, len(frame))
+    frame["weight"] = rng.uniform(0.2, 3.0, len(frame)).round(3)
+    frame.to_parquet(tmp_path / "weighted.parquet", index=False)
+    monkeypatch.setenv("FAIRDASH_DATA_DIR", str(tmp_path))
+    at = _open_weighted(tmp_path, bins_text=bins_text)
+    at.button(key="a:data.log.audit").click().run()
+    assert not at.exception, at.exception
+    at.selectbox(key="w:data.log.positive").set_value(0).run()
+    log = at.session_state["log_audit"]
+    assert log.sample_weight == "weight"
+    expected = log_group_metrics(
+        str(tmp_path / "weighted.parquet"), target="reoffended", prediction="predicted",
+        sensitive_features=["sex", "age"], pos_label=0, score="risk_low",
+        sample_weight="weight", bins={"age": bins}, min_group_size=DEFAULT_MIN_GROUP_SIZE,
+    )
+    pd.testing.assert_frame_equal(log.metrics.to_frame(), expected.to_frame(), rtol=0,
+                                  atol=1e-12)
+    assert len(log.table.binned["age"]) - 1 == (3 if bins == 3 else 4)  # below 30 too
+    # Independent check: women's weighted selection rate per age bin, by pandas.
+    edges = np.asarray(log.table.binned["age"])
+    women = frame[frame["sex"] == "Female"]
+    band = np.clip(np.searchsorted(edges, women["age"], side="right") - 1, 0, len(edges) - 2)
+    selected = (women["predicted"] == 0) * women["weight"]
+    rates = selected.groupby(band).sum() / women["weight"].groupby(band).sum()
+    rates = rates.reindex(range(len(edges) - 1))  # NaN: a bin without women
+    got = log.metrics.by_group.loc["Female", "selection_rate"].to_numpy()
+    np.testing.assert_allclose(got, rates.to_numpy(), rtol=0, atol=1e-12)
+    # Unweighted, the rates differ: the weights were used.
+    plain = log_group_metrics(
+        str(tmp_path / "weighted.parquet"), target="reoffended", prediction="predicted",
+        sensitive_features=["sex", "age"], pos_label=0, bins={"age": bins},
+    )
+    assert not np.allclose(plain.by_group["selection_rate"], log.metrics.by_group["selection_rate"])
+    html = log_report_html(log)
+    assert html.count("Every rate is weighted by the column") == 1
+
+
+def test_unreadable_bins_are_said_before_any_aggregation(tmp_path, monkeypatch):
+    frame = messy_log(500, seed=6)
+    frame["age"] = np.arange(len(frame)) % 70 + 18
+    frame["weight"] = 1.0
+    frame.to_parquet(tmp_path / "weighted.parquet", index=False)
+    monkeypatch.setenv("FAIRDASH_DATA_DIR", str(tmp_path))
+    at = _open_weighted(tmp_path, bins_text="50,30")
+    assert any("age" in e.value and "must increase" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "a:data.log.audit"]
+    assert "log_tables" not in at.session_state or not at.session_state["log_tables"]
