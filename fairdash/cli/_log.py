@@ -20,7 +20,7 @@ from fairdash._problem import Problem, guess_positive_label
 from fairdash._readings import small_group_note
 from fairdash.cli._audit import Audit
 from fairdash.engines import aggregate_log, metrics_from_cell_table, resolve_files
-from fairdash.engines._engines import _format_of
+from fairdash.engines._sources import _format_of
 from fairdash.groups import resolve_reference
 
 __all__ = ["ENGINES", "audit_log", "choose_engine"]

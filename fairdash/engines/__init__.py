@@ -18,14 +18,8 @@ from fairdash.engines._curves import (
     threshold_curves_from_table,
 )
 from fairdash.engines._data_dir import DATA_DIR_VARIABLE, list_data_dir, resolve_in_data_dir
-from fairdash.engines._engines import (
-    DEFAULT_SCORE_BINS,
-    aggregate_log,
-    describe_log,
-    is_numeric_type,
-    log_group_metrics,
-    resolve_files,
-)
+from fairdash.engines._engines import DEFAULT_SCORE_BINS, aggregate_log, log_group_metrics
+from fairdash.engines._sources import describe_log, is_numeric_type, resolve_files
 
 __all__ = [
     "DATA_DIR_VARIABLE",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from fairdash._errors import InputError
-from fairdash.engines._engines import _format_of, resolve_files
+from fairdash.engines._sources import _format_of, resolve_files
 
 __all__ = ["DATA_DIR_VARIABLE", "list_data_dir", "resolve_in_data_dir"]
 

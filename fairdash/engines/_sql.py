@@ -116,14 +116,16 @@ def _key_expressions(
 
 def _score_bin_expression(score: str, dialect: Dialect, *, score_range: tuple[float, float],
                           n_bins: int) -> str:
-    """The equal-width bin of a score (NULL for a missing one); the maximum is in the last bin.
+    """The equal-width bin of a score: NULL for a missing or NaN score, ``n_bins`` for the
+    maximum (the caller moves it into the last bin, after the scan: a NULL must stay NULL,
+    and SQL's LEAST skips NULLs).
 
     ``fairdash.engines._curves`` repeats this arithmetic in numpy: keep them equal.
     """
     lo, hi = score_range
     width = (hi - lo) or 1.0
     s = f"CAST({dialect.quote(score)} AS DOUBLE)"
-    return f"LEAST(CAST(FLOOR(({s} - {lo!r}) / {width!r} * {n_bins}) AS BIGINT), {n_bins - 1})"
+    return f"TRY_CAST(FLOOR(({s} - {lo!r}) / {width!r} * {n_bins}) AS BIGINT)"
 
 
 def cells_query(
@@ -173,7 +175,12 @@ def cells_query(
         resummed += ["sum(sw) AS sw", "sum(sw2) AS sw2",
                      "CAST(sum(n_weight) AS BIGINT) AS n_weight"]
     keys_and = ", ".join([*names, "y"])
+    last = n_bins - 1
+    clipped = (
+        f"SELECT {keys_and}, p, CASE WHEN b > {last} THEN {last} ELSE b END AS b, "
+        f"{', '.join(['n', 'sw', 'sw2', 'n_weight'] if w else ['n'])} FROM ({fine}) fine"
+    )
     return (
         f"SELECT {keys_and}, p, b, GROUPING(b) AS cells, {', '.join(resummed)} "
-        f"FROM ({fine}) fine GROUP BY GROUPING SETS (({keys_and}, p), ({keys_and}, b))"
+        f"FROM ({clipped}) clipped GROUP BY GROUPING SETS (({keys_and}, p), ({keys_and}, b))"
     )

@@ -233,3 +233,35 @@ def test_spark_table_name_and_unknown_table(spark, log_folder, log_frame):
     with pytest.raises(InputError, match="Spark could not read 'no_such_table'"):
         log_group_metrics("no_such_table", target="income", prediction="pred",
                           sensitive_features=["sex"], engine="spark", spark=spark)
+
+
+def test_score_range_from_parquet_footers_equals_a_pass(log_folder, log_frame):
+    # Text sensitive features only: rows and score range come from the footers; with the
+    # numeric 'age' a pass over the rows computes them. Both give the scores' own range.
+    args = dict(target="income", prediction="pred", score="score", threads=1)
+    footers = aggregate_log(log_folder, sensitive_features=["sex"], **args)
+    scanned = aggregate_log(log_folder, sensitive_features=["sex", "age"], **args)
+    expected = (float(log_frame["score"].min()), float(log_frame["score"].max()))
+    assert footers.score_range == scanned.score_range == expected
+    assert footers.n_rows == scanned.n_rows == len(log_frame)
+
+    def by_sex(table):
+        return table.histogram.groupby(["sex", "y", "b"], dropna=False)["n"].sum().sort_index()
+
+    pd.testing.assert_series_equal(by_sex(footers), by_sex(scanned))
+
+
+def test_a_nan_score_is_a_missing_score(tmp_path, log_frame):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = log_frame.iloc[:1000].copy()
+    frame.loc[frame.index[3], "score"] = np.nan
+    # pyarrow keeps NaN (not null) and writes no NaN count in the footer.
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.set_column(table.schema.get_field_index("score"), "score",
+                             pa.array(frame["score"].to_numpy(), from_pandas=False))
+    pq.write_table(table, tmp_path / "nan.parquet")
+    with pytest.raises(InputError, match="'score' has 1 missing value"):
+        aggregate_log(tmp_path / "nan.parquet", target="income", prediction="pred",
+                      sensitive_features=["sex"], score="score", threads=1)
