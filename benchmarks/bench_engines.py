@@ -2,23 +2,34 @@
 
 Run on demand (never part of the tests)::
 
-    python benchmarks/bench_engines.py            # 200M and 1B rows; writes results/engines.*
-    python benchmarks/bench_engines.py --quick    # 10M rows
+    python benchmarks/bench_engines.py            # writes results/engines.*
+    python benchmarks/bench_engines.py --quick    # 10M rows, every engine
 
 A synthetic prediction log (sex x race, label, prediction, score; text columns
 dictionary-encoded by the Parquet writer) is written by DuckDB into a folder of
-Parquet parts under ``--workdir``. Each engine runs in a child process, so its
-peak memory (``ru_maxrss`` of the child) is its own:
+Parquet parts of 50M rows (row groups of 2^20 rows) under ``--workdir``, once
+(parts already there are kept). Each engine runs in a child process; the parent
+polls the resident memory of the child and its descendants (Spark's JVM) every
+50 ms for the peak, and the child reports the wall and CPU seconds (user +
+system of every thread and descendant) of the computation alone:
 
-- DuckDB (``fairdash.engines.log_group_metrics``): every metric with Wilson
-  intervals, differences, ratios, summary disparities and ROC AUC from
-  65,536-bin score histograms, at every size;
+- DuckDB (``fairdash.engines.log_group_metrics``, a new connection with the
+  engine's defaults: all cores, DuckDB's default memory limit): every metric
+  with Wilson intervals, differences, ratios, summary disparities and ROC AUC
+  from 65,536-bin score histograms, at ``--sizes`` (default 200M and 1B) and at
+  every size another engine runs, for parity;
 - the in-memory numpy engine (``fairdash.metrics.group_metrics``, rows read
-  into pandas first) at the largest size it is asked to load (``--numpy-rows``);
-- fairlearn's ``MetricFrame`` on the same rows (``--fairlearn-rows``);
-- Spark local mode (``local[2]``) at ``--spark-rows``: time and parity.
+  into pandas first, text as categoricals) at ``--numpy-rows`` (default 200M:
+  the largest size here that fits in memory, about 13 GB at its peak; 1B rows
+  would need about 65 GB);
+- fairlearn's ``MetricFrame`` (4 metrics, no intervals) at ``--fairlearn-rows``
+  (default 10M: 5.2 GB and about 170 CPU seconds; memory would allow about
+  three times more, the time window of a run does not);
+- Spark local mode (``local[2]``) at ``--spark-rows`` (default 10M): time and
+  parity.
 
-Every engine's counts are compared with DuckDB's on the same rows.
+Every engine's counts and rates are compared with DuckDB's on the same rows,
+group by group. A size of 0 leaves that engine out.
 """
 
 from __future__ import annotations
@@ -129,11 +140,26 @@ def _child(args: argparse.Namespace) -> None:
         # What a new connection of the engine gets on this machine (the engine's defaults).
         out["settings"] = "threads={}, memory_limit={}".format(*duckdb.sql(
             "SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0])
+    # Each engine imports what it needs (no more: peak RSS is the process's) before the
+    # clock starts.
+    if args.child in ("duckdb", "spark"):
+        from fairdash.engines import log_group_metrics
+    else:
+        import pyarrow.parquet as pq
+    if args.child == "numpy":
+        from fairdash.metrics import group_metrics
+    if args.child == "fairlearn":
+        from fairlearn.metrics import (
+            MetricFrame,
+            false_positive_rate,
+            selection_rate,
+            true_positive_rate,
+        )
+        from sklearn.metrics import accuracy_score
+
     _, cpu_start = _tree_usage(os.getpid())
     start = time.perf_counter()
     if args.child in ("duckdb", "spark"):
-        from fairdash.engines import log_group_metrics
-
         source = spark.read.parquet(folder) if args.child == "spark" else folder
         metrics = log_group_metrics(
             source, target="label", prediction="pred", sensitive_features=["sex", "race"],
@@ -143,27 +169,17 @@ def _child(args: argparse.Namespace) -> None:
         metrics.disparities()
         out["auc_error_bound"] = float(metrics.roc_auc_error_bound.max())
     else:
-        import pyarrow.parquet as pq
-
         # Text columns as pandas categoricals (the Parquet dictionaries): the most compact
         # frame, so the largest size fits.
         frame = pq.read_table(folder, read_dictionary=["sex", "race"]).to_pandas()
         out["load_s"] = time.perf_counter() - start
+        _, cpu_start = _tree_usage(os.getpid())
+        start = time.perf_counter()
         if args.child == "numpy":
-            from fairdash.metrics import group_metrics
-
             metrics = group_metrics(frame["label"], frame["pred"], frame[["sex", "race"]],
                                     y_score=frame["score"])
             metrics.disparities()
         else:
-            from fairlearn.metrics import (
-                MetricFrame,
-                false_positive_rate,
-                selection_rate,
-                true_positive_rate,
-            )
-            from sklearn.metrics import accuracy_score
-
             mf = MetricFrame(
                 metrics={"selection_rate": selection_rate, "accuracy": accuracy_score,
                          "true_positive_rate": true_positive_rate,
@@ -276,24 +292,26 @@ def _folder_info(folder: Path) -> dict:
 
 
 def _parity(engine_run: dict, base: dict) -> dict:
-    """Counts equal to DuckDB's, and the largest rate difference (same groups, same order)."""
+    """Counts equal to DuckDB's, and the largest rate and AUC differences, group by group
+    (the in-memory engine keeps a categorical's own group order; DuckDB sorts)."""
+    at = {group: i for i, group in enumerate(base["groups"])}
+    if sorted(engine_run["groups"]) != sorted(base["groups"]):
+        return {"groups_differ": True}
+    order = [at[group] for group in engine_run["groups"]]
     out = {}
     if engine_run.get("counts") is not None:
-        out["counts_equal_duckdb"] = engine_run["counts"] == base["counts"]
-    if engine_run.get("groups") == base.get("groups"):
-        rates = [c for c in engine_run.get("by_group", {}) if c != "roc_auc"]
-        out["max_rate_difference"] = max(
-            (abs(a - b) for c in rates for a, b in zip(engine_run["by_group"][c],
-                                                         base["by_group"][c], strict=True)),
-            default=None,
-        )
-        if "roc_auc" in engine_run.get("by_group", {}) and engine_run is not base:
-            out["max_auc_difference"] = max(
-                abs(a - b) for a, b in zip(engine_run["by_group"]["roc_auc"],
-                                           base["by_group"]["roc_auc"], strict=True)
-            )
-    else:
-        out["groups_differ"] = True
+        out["counts_equal_duckdb"] = engine_run["counts"] == [base["counts"][i] for i in order]
+
+    def largest(columns: list[str]) -> float | None:
+        return max((abs(value - base["by_group"][c][i])
+                    for c in columns
+                    for value, i in zip(engine_run["by_group"][c], order, strict=True)),
+                   default=None)
+
+    rates = [c for c in engine_run["by_group"] if c != "roc_auc"]
+    out["max_rate_difference"] = largest(rates)
+    if "roc_auc" in engine_run["by_group"]:
+        out["max_auc_difference"] = largest(["roc_auc"])
     return out
 
 
