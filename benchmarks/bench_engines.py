@@ -361,7 +361,7 @@ def write_results(results: list[dict], run: dict, args: argparse.Namespace) -> N
         rate = r.get("max_rate_difference")
         lines.append(
             f"| {r['rows']:,} | {r['engine']} | {r['seconds']:.2f} | {r['cpu_s']:.1f} | "
-            f"{r.get('load_s', float('nan')):.1f} | {r['peak_rss_gb']:.2f} | "
+            f"{'' if 'load_s' not in r else format(r['load_s'], '.1f')} | {r['peak_rss_gb']:.2f} | "
             f"{r.get('counts_equal_duckdb', '')} | {'' if rate is None else f'{rate:.1e}'} | "
             f"{auc} | {r['load_start'][0]} / {r['load_end'][0]} | {r.get('settings', '')} |"
         )

@@ -235,6 +235,17 @@ def test_spark_table_name_and_unknown_table(spark, log_folder, log_frame):
                           sensitive_features=["sex"], engine="spark", spark=spark)
 
 
+def test_spark_reads_a_glob_like_name_as_named(spark, tmp_path, log_frame):
+    folder = tmp_path / "logs [2026]"
+    folder.mkdir()
+    log_frame.iloc[:500].to_parquet(folder / "log1.parquet", index=False)  # the glob's match
+    log_frame.to_parquet(folder / "log[1]{a,b}.parquet", index=False)
+    metrics = log_group_metrics(str(folder / "log[1]{a,b}.parquet"), target="income",
+                                prediction="pred", sensitive_features=["sex"],
+                                pos_label=">50K", engine="spark", spark=spark)
+    assert int(metrics.group_sizes.sum()) == len(log_frame)
+
+
 def test_score_range_from_parquet_footers_equals_a_pass(log_folder, log_frame):
     # Text sensitive features only: rows and score range come from the footers; with the
     # numeric 'age' a pass over the rows computes them. Both give the scores' own range.
