@@ -330,9 +330,9 @@ def write_results(results: list[dict], run: dict, args: argparse.Namespace) -> N
         "",
         f"`python benchmarks/bench_engines.py{' --quick' if args.quick else ''}` ({run['date']}): "
         "a synthetic log of sex (2) x race (5) as dictionary-encoded text, label, prediction and "
-        "a float score (5,000 distinct values, so about 7,000 of the 65,536 score bins are "
-        "occupied per label), written by DuckDB as Parquet parts of 50M rows (zstd, row groups "
-        f"of 2^20 rows). Data: {data}.",
+        "a float score ((3a + 2b) / 5000 for a, b in 0..999: 4,994 distinct values, so at most "
+        "that many of the 65,536 score bins are occupied), written by DuckDB as Parquet parts "
+        f"of 50M rows (zstd, row groups of 2^20 rows). Data: {data}.",
         "",
         "DuckDB, Spark, numpy: every metric with Wilson intervals, differences, ratios, summary "
         "disparities and ROC AUC (DuckDB, Spark: from 65,536-bin score histograms; numpy: exact "
