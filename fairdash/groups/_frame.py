@@ -215,17 +215,33 @@ def _nfc(value: object) -> object:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def _categorical(series: pd.Series) -> pd.Categorical:
-    missing = series.isna().to_numpy()
-    present = series[~missing]
+def _distinct_values(series: pd.Series) -> tuple[np.ndarray, list]:
+    """The column's distinct non-missing values in group order, and each row's position
+    among them (-1 when missing), without a pass of Python over the rows.
+
+    A categorical keeps its categories' order (unused ones dropped) and is read from
+    its codes; other columns are sorted (as text when their types do not compare).
+    """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        uniques = [c for c in series.cat.categories if (present == c).any()]
-    else:
-        uniques = pd.unique(present)
-        try:
-            uniques = sorted(uniques)
-        except TypeError:  # mixed types: order as text
-            uniques = sorted(uniques, key=str)
+        codes = series.cat.codes.to_numpy()
+        categories = series.cat.categories
+        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(categories) + 1)[1:] > 0
+        position = np.append(np.where(used, np.cumsum(used) - 1, -1), -1)
+        return position[codes], list(categories[used])
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    uniques = list(uniques)
+    try:
+        order = sorted(range(len(uniques)), key=uniques.__getitem__)
+    except TypeError:  # mixed types: order as text
+        order = sorted(range(len(uniques)), key=lambda i: str(uniques[i]))
+    rank = np.empty(len(uniques) + 1, dtype=np.intp)
+    rank[order] = np.arange(len(uniques))
+    rank[-1] = -1
+    return rank[codes], [uniques[i] for i in order]
+
+
+def _categorical(series: pd.Series) -> pd.Categorical:
+    positions, uniques = _distinct_values(series)
     texts = [str(u) for u in uniques]
     if len(set(texts)) != len(texts):
         raise InputError(
@@ -244,11 +260,11 @@ def _categorical(series: pd.Series) -> pd.Categorical:
             "FairDash uses for missing values; rename that value.",
             column=str(series.name),
         )
-    codes = np.full(len(series), len(categories), dtype=np.int64)
     lookup = {c: i for i, c in enumerate(categories)}
-    lookup = {t: lookup[n] for t, n in zip(texts, normal, strict=True)}
-    codes[~missing] = present.astype(str).map(lookup).to_numpy(dtype=np.int64)
-    if missing.any():
+    # Code of each distinct value, then of a missing one (position -1).
+    code_of = np.array([*(lookup[n] for n in normal), len(categories)], dtype=np.int64)
+    codes = code_of[positions]
+    if (positions < 0).any():
         categories = [*categories, MISSING_LABEL]
     return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
 
