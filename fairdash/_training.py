@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+from sklearn.utils.extmath import _approximate_mode
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
@@ -26,6 +29,10 @@ __all__ = [
 #: Models are fitted on at most this many training rows by default: a stratified
 #: sample (by target and group) of larger training parts; every test row is scored.
 MAX_FIT_ROWS = 250_000
+# Test rows are scored this many at a time: the dense model inputs (one-hot columns)
+# of millions of rows at once would be the largest arrays of a run. A power of two, so
+# that chunks start where BLAS's row blocks do and every score is the same to the bit.
+_SCORE_CHUNK_ROWS = 1 << 18
 
 
 @dataclass
@@ -101,6 +108,57 @@ def fit_sample(
     return keep
 
 
+def _dense_strata(strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's stratum as ``0..k-1`` in the order of the sorted values, and the counts."""
+    if (
+        np.issubdtype(strata.dtype, np.integer)
+        and len(strata)
+        and 0 <= strata.min()
+        and strata.max() <= 4 * len(strata)
+    ):
+        # Small non-negative codes (as problem_strata makes): counted, not sorted.
+        counts = np.bincount(strata)
+        present = counts > 0
+        return (np.cumsum(present) - 1)[strata], counts[present]
+    _, inverse, counts = np.unique(strata, return_inverse=True, return_counts=True)
+    return inverse.reshape(-1), counts
+
+
+def _pooled_strata(strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strata with a single row pooled into one stratum (sorted last); a pool of a single
+    row joins the largest stratum. Dense codes and counts, as :func:`_dense_strata`."""
+    inverse, counts = _dense_strata(strata)
+    rare = counts < 2
+    if not rare.any():
+        return inverse, counts
+    merged = np.arange(len(counts))
+    merged[rare] = len(counts) if rare.sum() >= 2 else np.argmax(counts)
+    return _dense_strata(merged[inverse])
+
+
+def _stratified_split(
+    strata: np.ndarray, counts: np.ndarray, *, n_test: int, random_state: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The split of scikit-learn's ``train_test_split(..., stratify=strata)``, sorted.
+
+    The same draws from the same random state as its ``StratifiedShuffleSplit``
+    (tests compare the two), without its lists of one Python integer per row.
+    """
+    n_train = len(strata) - n_test
+    # Stable: the rows of each stratum in row order, as scikit-learn has them.
+    small = strata.astype(np.uint16) if len(counts) <= np.iinfo(np.uint16).max else strata
+    by_stratum = np.split(np.argsort(small, kind="stable"), np.cumsum(counts)[:-1])
+    rng = check_random_state(random_state)
+    n_i = _approximate_mode(counts, n_train, rng)
+    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    train, test = [], []
+    for i, rows in enumerate(by_stratum):
+        drawn = rows.take(rng.permutation(counts[i]), mode="clip")
+        train.append(drawn[: n_i[i]])
+        test.append(drawn[n_i[i] : n_i[i] + t_i[i]])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
 def split_indices(
     strata: np.ndarray, *, test_size: float, random_state: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -125,27 +183,17 @@ def split_indices(
     """
     if not 0.0 < test_size < 1.0:
         raise InputError(f"The test share must be between 0 and 1, got {test_size}.")
-    strata = np.asarray(strata).copy()
+    strata = np.asarray(strata)
     n = len(strata)
     if n < 4:
         raise InputError(f"At least 4 rows are needed to train and test a model; got {n}.")
-    values, inverse, counts = np.unique(strata, return_inverse=True, return_counts=True)
-    rare = counts[inverse] < 2
-    if rare.any():
-        pool = values.max() + 1
-        strata[rare] = pool
-        if rare.sum() < 2:
-            strata[rare] = values[np.argmax(counts)]
+    pooled, counts = _pooled_strata(strata)
     n_test = max(1, round(n * test_size))
-    if n_test < len(np.unique(strata)) or n - n_test < len(np.unique(strata)):
-        stratify = None  # too few rows for every stratum to appear on both sides
-    else:
-        stratify = strata
-    positions = np.arange(n)
-    train, test = train_test_split(
-        positions, test_size=n_test, random_state=random_state, stratify=stratify
-    )
-    return np.sort(train), np.sort(test)
+    if n_test < len(counts) or n - n_test < len(counts):
+        # Too few rows for every stratum to appear on both sides.
+        train, test = train_test_split(np.arange(n), test_size=n_test, random_state=random_state)
+        return np.sort(train), np.sort(test)
+    return _stratified_split(pooled, counts, n_test=n_test, random_state=random_state)
 
 
 def problem_strata(problem: Problem, sensitive: pd.DataFrame, y: np.ndarray) -> np.ndarray:
@@ -167,6 +215,11 @@ def problem_strata(problem: Problem, sensitive: pd.DataFrame, y: np.ndarray) -> 
     return groups.strata(y if problem.task == "classification" else None)
 
 
+def _one_class(y: np.ndarray) -> bool:
+    # A 0/1 target: comparing its extremes is a pass over the rows, not a sort.
+    return bool(y.min() == y.max())
+
+
 def _check_finite(X: pd.DataFrame) -> None:
     # scikit-learn rejects infinities with a message that names no column.
     for name in X.columns:
@@ -181,6 +234,28 @@ def _check_finite(X: pd.DataFrame) -> None:
                     "leave the column out of the model inputs.",
                     column=str(name),
                 )
+
+
+def _test_predictions(
+    model: Pipeline, X: pd.DataFrame, rows: np.ndarray, *, task: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Predictions and positive-class scores (None for regression) of the rows of ``X``
+    at positions ``rows``.
+
+    The preprocessing runs once per chunk of rows for both (the pipeline's
+    ``predict`` and ``predict_proba`` would each run it on every row).
+    """
+    preprocess, estimator = model[:-1], model[-1]
+    predictions, scores = [], []
+    for start in range(0, len(rows), _SCORE_CHUNK_ROWS):
+        inputs = preprocess.transform(X.iloc[rows[start : start + _SCORE_CHUNK_ROWS]])
+        predictions.append(estimator.predict(inputs))
+        if task == "classification":
+            scores.append(positive_scores(estimator, inputs))
+    y_pred = np.concatenate(predictions)
+    if task == "classification":
+        return y_pred.astype(np.int64), np.concatenate(scores)
+    return y_pred.astype(np.float64), None
 
 
 def train_model(
@@ -219,7 +294,7 @@ def train_model(
     frame = data if len(rows) == len(data) else data.loc[rows]  # no copy when all are usable
     y = problem.encode_target(frame)
     sensitive = problem.sensitive(frame)
-    if problem.task == "classification" and len(np.unique(y)) < 2:
+    if problem.task == "classification" and _one_class(y):
         raise InputError(
             f"After leaving out rows without a target, '{problem.target}' has one class.",
             column=problem.target,
@@ -228,7 +303,7 @@ def train_model(
     train, test = split_indices(strata, test_size=test_size, random_state=random_state)
     X = frame.loc[:, list(problem.feature_columns)]
     _check_finite(X)
-    if problem.task == "classification" and len(np.unique(y[train])) < 2:
+    if problem.task == "classification" and _one_class(y[train]):
         raise InputError("The training part has a single class; use more data.")
 
     sample = fit_sample(strata[train], max_rows=max_fit_rows, random_state=random_state)
@@ -238,13 +313,7 @@ def train_model(
     model.fit(X.iloc[fit], y[fit])
     fit_seconds = time.perf_counter() - start
 
-    X_test = X.iloc[test]
-    if problem.task == "classification":
-        y_score = positive_scores(model, X_test)
-        y_pred = model.predict(X_test).astype(np.int64)
-    else:
-        y_score = None
-        y_pred = model.predict(X_test).astype(np.float64)
+    y_pred, y_score = _test_predictions(model, X, test, task=problem.task)
     return TrainingRun(
         problem=problem,
         estimator=estimator,
