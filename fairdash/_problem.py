@@ -100,6 +100,12 @@ class Problem:
         """Index of the rows with a target value (the only rows a model can learn from)."""
         return data.index[data[self.target].notna()]
 
+    def usable_data(self, data: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``data`` with a target value: ``data`` itself (not a copy) when every
+        row has one."""
+        usable = data[self.target].notna().to_numpy()
+        return data if usable.all() else data.loc[usable]
+
     def encode_target(self, data: pd.DataFrame) -> np.ndarray:
         """The target as 0/1 (1 = positive label) for classification, float for regression."""
         y = data[self.target]

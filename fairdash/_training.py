@@ -290,8 +290,7 @@ def train_model(
     -------
     TrainingRun
     """
-    rows = problem.usable_rows(data)
-    frame = data if len(rows) == len(data) else data.loc[rows]  # no copy when all are usable
+    frame = problem.usable_data(data)
     y = problem.encode_target(frame)
     sensitive = problem.sensitive(frame)
     if problem.task == "classification" and _one_class(y):

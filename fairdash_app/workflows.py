@@ -85,7 +85,7 @@ def problem_for(data: pd.DataFrame, **definition) -> fairdash.Problem:
 
 def evaluation_for(data, problem, test_index, *, data_name=None, data_digest=None) -> Evaluation:
     """The test rows, labels and sensitive columns (groups from all usable rows)."""
-    frame = data.loc[problem.usable_rows(data)]
+    frame = problem.usable_data(data)
     return Evaluation(
         test_index=test_index,
         y_test=problem.encode_target(frame.loc[test_index]),
@@ -133,7 +133,7 @@ def data_stage_for(data: pd.DataFrame, problem, *, source: str | None = None) ->
 
 
 def _data_stage(data: pd.DataFrame, problem) -> pd.DataFrame:
-    frame = data.loc[problem.usable_rows(data)]
+    frame = problem.usable_data(data)
     sensitive = problem.sensitive(frame)
     if problem.task == "classification":
         return data_stage(problem.encode_target(frame), sensitive)

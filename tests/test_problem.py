@@ -105,3 +105,14 @@ def test_sensitive_feature_as_explicit_input_is_noted():
     p = define_problem(frame(), target="y", sensitive_features=["sex"],
                        feature_columns=["sex", "x"])
     assert any("sensitive feature(s) 'sex'" in note for note in p.notes)
+
+
+def test_usable_data_is_the_rows_with_a_target_and_the_frame_itself_when_all_are():
+    df = frame()
+    p = define_problem(df, target="y", sensitive_features=["sex"])
+    assert p.usable_data(df) is df  # every row usable: no copy
+    gappy = df.copy()
+    gappy.loc[[1, 5], "y"] = None
+    usable = p.usable_data(gappy)
+    pd.testing.assert_frame_equal(usable, gappy.loc[p.usable_rows(gappy)])
+    assert 1 not in usable.index and len(usable) == len(gappy) - 2
