@@ -56,8 +56,8 @@ _DECIMAL_COMMA = r"^[+-]?([0-9]+|[1-9][0-9]{0,2}(\.[0-9]{3})+)(,[0-9]+)?$"
 # Dotted values that could be thousands separators as well as decimal points (20.000).
 _DOT_THOUSANDS = r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+$"
 _LEADING_ZERO = r"^[+-]?0[0-9]"
-# An integer as _INT without a leading zero: such a column is int64 whatever the rules below.
-_PLAIN_INT = r"^[+-]?(0|[1-9][0-9]*)$"
+# What Arrow's integer cast reads besides plain integers: leading zeros and hex (0x1F).
+_PADDED_OR_HEX = r"(?s)^-?0."
 _MAX_EXACT_FLOAT_INT = 2**53
 # Values checked first: one that cannot be a number rules the column out cheaply.
 _SAMPLE = 1_000
@@ -107,6 +107,21 @@ def _without_plus(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return values
 
 
+def _plain_ints(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """The column as int64 if every value is a plain integer that fits, else None.
+
+    Arrow's cast reads an optional "-" then decimal digits or "0x" and hex digits
+    (no "+", no spaces); refusing a "0" followed by anything leaves exactly the
+    integers ``-?(0|[1-9][0-9]*)``, which are int64 whatever the general rules
+    (a "+5" column takes the general path, which reads it the same).
+    """
+    try:
+        ints = pc.cast(values, pa.int64())
+    except pa.ArrowInvalid:  # not integers, or beyond int64 (the general path decides)
+        return None
+    return None if _any(pc.match_substring_regex(values, _PADDED_OR_HEX)) else ints
+
+
 def _all_missing(n: int) -> pd.Series:
     return pd.Series(np.full(n, np.nan))
 
@@ -148,14 +163,9 @@ def infer_text_column(values: pa.Array | pa.ChunkedArray, *, decimal_comma: bool
     if not may_be_number and not _may_be_bool(head):
         return Column(_text(values), [])
     # The common numeric column: integers, nothing missing, no padding, no leading zero.
-    # One pass decides it; anything else takes the general path (same result, more passes).
-    if n and may_be_number and _all(pc.match_substring_regex(values, _PLAIN_INT)):
-        try:
-            ints = pc.cast(_without_plus(values), pa.int64())
-        except pa.ArrowInvalid:  # beyond int64: the general path keeps the digits as text
-            ints = None
-        if ints is not None:
-            return Column(_series(ints), [])
+    # Decided in one cast; anything else takes the general path (same result, more passes).
+    if n and may_be_number and (ints := _plain_ints(values)) is not None:
+        return Column(_series(ints), [])
     trimmed = pc.utf8_trim_whitespace(values)
     lower = pc.utf8_lower(trimmed)
     token = pc.is_in(lower, value_set=_NA_SET)
