@@ -157,6 +157,8 @@ def to_utf8(data: bytes, *, who: str) -> tuple[bytes, str]:
 
 
 def _is_utf8(data: bytes) -> bool:
+    if data.isascii():  # one pass, no copy: the usual file
+        return True
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
     try:
