@@ -22,6 +22,23 @@ def _exact_float32(values: np.ndarray) -> bool:
     return bool(np.all(same | (np.isnan(values) & np.isnan(narrow))))
 
 
+def _smallest_integers(column: pd.Series) -> pd.Series:
+    """The column in the smallest signed integer type holding its values, as
+    ``pd.to_numeric(downcast="integer")`` chooses it, from its extremes (pandas compares
+    every value once per candidate type)."""
+    values = column.to_numpy()
+    if not len(values):
+        return pd.to_numeric(column, downcast="integer")
+    low, high = values.min(), values.max()
+    for candidate in (np.int8, np.int16, np.int32, np.int64):
+        if np.dtype(candidate).itemsize > values.dtype.itemsize:
+            break  # pandas never widens
+        bounds = np.iinfo(candidate)
+        if bounds.min <= low and high <= bounds.max:
+            return column.astype(candidate) if values.dtype != candidate else column
+    return column
+
+
 def compact_frame(data: pd.DataFrame, *, max_category_share: float = 0.5) -> pd.DataFrame:
     """The same table in smaller column types, every value unchanged.
 
@@ -55,7 +72,7 @@ def compact_frame(data: pd.DataFrame, *, max_category_share: float = 0.5) -> pd.
             if column.nunique(dropna=True) <= max_category_share * n_rows:
                 column = column.astype("category")
         elif pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, np.dtype):
-            column = pd.to_numeric(column, downcast="integer")
+            column = _smallest_integers(column)
         elif dtype == np.float64 and _exact_float32(column.to_numpy()):
             column = column.astype(np.float32)
         columns[position] = column
