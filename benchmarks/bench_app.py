@@ -260,11 +260,15 @@ def in_browser(path: Path, *, repeats: int) -> dict:
                 page.evaluate("document.activeElement && document.activeElement.blur()")
                 page.keyboard.press("r")
 
+            cpu = _cpu_s(proc.pid)
             result["rerun_s"], result["rerun_run_s"] = _median_runs(page, rerun, repeats)
+            result["rerun_cpu_s"] = (_cpu_s(proc.pid) - cpu) / repeats
             slider = page.get_by_role("slider", name="Test share")
             keys = iter(["ArrowRight", "ArrowLeft"] * repeats)
+            cpu = _cpu_s(proc.pid)
             result["widget_s"], result["widget_run_s"] = _median_runs(
                 page, lambda: (slider.focus(), slider.press(next(keys))), repeats)
+            result["widget_cpu_s"] = (_cpu_s(proc.pid) - cpu) / repeats
             _step("reruns timed")
             cpu = _cpu_s(proc.pid)
             result["train_s"], _ = _timed_run(
@@ -299,8 +303,8 @@ def _row(n: int, app: dict, core: dict) -> str:
 
     return (f"| {n:,} | {s(app['load_s'])} / {s(core['load_s'])} "
             f"| {s(app['define_s'])} / {s(core['define_s'] + core['data_stage_s'])} "
-            f"| {s(app['rerun_s'])} ({s(app['rerun_run_s'])}) "
-            f"| {s(app['widget_s'])} ({s(app['widget_run_s'])}) "
+            f"| {s(app['rerun_s'])} ({s(app['rerun_run_s'])}; CPU {s(app['rerun_cpu_s'])}) "
+            f"| {s(app['widget_s'])} ({s(app['widget_run_s'])}; CPU {s(app['widget_cpu_s'])}) "
             f"| {s(app['rerun_trained_s'])} ({s(app['rerun_trained_run_s'])}) "
             f"| {s(app['train_s'])} / {s(core['train_s'])} "
             f"(CPU {s(app['train_cpu_s'])} / {s(core['train_cpu_s'])}) "
@@ -341,7 +345,8 @@ def main() -> None:
         "every test row (fit rows: "
         + ", ".join(f"{r['core']['fit_rows']:,} at {n:,}" for n, r in results.items())
         + "); core alone is its own process. CPU: seconds of CPU (every thread) of the "
-        "server process, and of the core's, while training.",
+        "server process, and of the core's, while training; beside reruns and widget "
+        "changes, the server's CPU seconds per run (its load, whatever the machine's).",
         "",
         "| rows | load | define (problem + data-stage view) | rerun, nothing changed "
         "| widget change (test share) | rerun with results | train LR | peak RSS GB |",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,14 +57,15 @@ class LeakageCheck:
     message: str | None
 
 
-def _scores(run: TrainingRun) -> dict[str, float]:
+def _scores(run: TrainingRun, overall: Mapping[str, float] | None) -> dict[str, float]:
     if run.problem.task == "regression":
         y, pred = run.y_test.astype(np.float64), run.y_pred.astype(np.float64)
         spread = float(((y - y.mean()) ** 2).sum())
         r2 = float("nan") if spread == 0 else 1 - float(((y - pred) ** 2).sum()) / spread
         return {"r2": r2}
-    one_group = np.zeros(len(run.y_test), dtype=np.int64)
-    overall = group_metrics(run.y_test, run.y_pred, one_group, y_score=run.y_score).overall
+    if overall is None:
+        one_group = np.zeros(len(run.y_test), dtype=np.int64)
+        overall = group_metrics(run.y_test, run.y_pred, one_group, y_score=run.y_score).overall
     scores = {"balanced_accuracy": float(overall["balanced_accuracy"])}
     if run.y_score is not None:
         scores["roc_auc"] = float(overall["roc_auc"])
@@ -78,6 +80,7 @@ def leakage_check(
     n_repeats: int = 3,
     random_state: int = 0,
     always: bool = False,
+    overall: Mapping[str, float] | None = None,
 ) -> LeakageCheck:
     """Warn when a model is suspiciously good, naming the columns it leans on most.
 
@@ -99,6 +102,10 @@ def leakage_check(
     random_state : int, default=0
     always : bool, default=False
         Compute the importance even when the model is not suspicious.
+    overall : mapping of str to float, optional
+        The run's overall test metrics when already computed
+        (``group_metrics(run.y_test, run.y_pred, ..., y_score=run.y_score).overall``),
+        so that millions of test rows are not measured twice.
 
     Returns
     -------
@@ -106,7 +113,7 @@ def leakage_check(
     """
     from sklearn.inspection import permutation_importance
 
-    scores = _scores(run)
+    scores = _scores(run, overall)
     if run.problem.task == "regression":
         suspicious = scores["r2"] >= SUSPICIOUS_R2
         scoring, name = "r2", "R²"

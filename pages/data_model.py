@@ -436,12 +436,14 @@ def _train(data: pd.DataFrame, problem, stale) -> None:
     with st.status(f"Training {estimator_spec(estimator, task=problem.task).label}…") as status:
         try:
             status.write("Splitting the data (stratified by target and group) and fitting…")
-            run, _ = train_and_store(
+            run, metrics = train_and_store(
                 data, problem, estimator=estimator, test_size=test_size, seed=int(seed)
             )
             status.write(f"Fitted in {run.fit_seconds:.2f} s; group metrics computed.")
             status.write("Checking whether the model is suspiciously good…")
-            state["leakage"] = fairdash.leakage_check(run, data)
+            state["leakage"] = fairdash.leakage_check(
+                run, data, overall=metrics.overall if problem.task == "classification" else None
+            )
             if run.fit_index is not None:
                 status.write(_sample_note(run))
         except fairdash.InputError as err:

@@ -189,6 +189,20 @@ def test_every_column_as_today_gets_the_leakage_warning(messy_frame):
     assert check.scores["roc_auc"] == pytest.approx(roc_auc_score(run.y_test, run.y_score))
 
 
+def test_leakage_check_reuses_overall_metrics_already_computed(messy_frame):
+    from fairdash.metrics import group_metrics
+
+    problem = fairdash.define_problem(
+        messy_frame, target=MESSY["target"], sensitive_features=SENSITIVE
+    )
+    run = fairdash.train_model(messy_frame, problem)
+    metrics = group_metrics(run.y_test, run.y_pred, run.sensitive_test, y_score=run.y_score)
+    given = fairdash.leakage_check(run, messy_frame, overall=metrics.overall)
+    computed = fairdash.leakage_check(run, messy_frame)
+    assert given.scores == computed.scores and given.message == computed.message
+    pd.testing.assert_series_equal(given.importance, computed.importance)
+
+
 def test_merge_rare_categories(messy_frame):
     merged, values = fairdash.merge_rare_categories(messy_frame, columns=["race"], min_count=50)
     counts = messy_frame["race"].value_counts()
