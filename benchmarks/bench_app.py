@@ -189,11 +189,12 @@ def _median_runs(page, action, repeats: int) -> tuple[float, float]:
 
 
 def _pick(page, box, option: str, *, attempts: int = 5) -> None:
-    """Open ``box`` and click ``option``; again when a rerun closed the list before the
-    click (under load the list sometimes never shows the option)."""
+    """Open ``box``, type ``option`` (the list draws only the options in view) and click
+    it; again when a rerun closed the list before the click."""
     for attempt in range(attempts):
         page.wait_for_selector(IDLE, timeout=600_000)
-        box.click()
+        box.click(timeout=30_000)
+        page.keyboard.type(option)
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
             return
