@@ -6,6 +6,9 @@ checks every adapter against public behaviour), not silently in the callers.
 
 - :func:`num_samples`: scikit-learn's ``sklearn.utils.validation._num_samples``.
 - :func:`take_rows_of`: scikit-learn's ``sklearn.utils._safe_indexing``.
+- :func:`stratified_draw`: scikit-learn's ``sklearn.utils.extmath._approximate_mode``,
+  how ``StratifiedShuffleSplit`` (so ``train_test_split(stratify=...)``) shares
+  rows among classes.
 - :func:`fairlearn_grid`: fairlearn's ``_GridGenerator``, the grid of Lagrange
   multipliers that ``fairlearn.reductions.GridSearch(grid_size=...)`` builds.
 - :func:`randomized_proba`: the ``_pmf_predict`` of fairlearn's
@@ -28,6 +31,7 @@ import pandas as pd
 from fairlearn.reductions import Moment
 from fairlearn.reductions._grid_search._grid_generator import _GridGenerator
 from sklearn.utils import _safe_indexing
+from sklearn.utils.extmath import _approximate_mode
 from sklearn.utils.validation import _num_samples
 
 __all__ = [
@@ -35,6 +39,7 @@ __all__ = [
     "fairlearn_grid",
     "num_samples",
     "randomized_proba",
+    "stratified_draw",
     "take_rows_of",
 ]
 
@@ -51,6 +56,14 @@ def num_samples(X) -> int:
 def take_rows_of(X, rows: np.ndarray):
     """Rows of ``X`` by position, keeping its type (DataFrame, array, sparse matrix, list)."""
     return _safe_indexing(X, rows)
+
+
+def stratified_draw(
+    class_counts: np.ndarray, n_draws: int, rng: np.random.RandomState
+) -> np.ndarray:
+    """How many of ``n_draws`` rows each class gets, drawn as ``StratifiedShuffleSplit`` draws
+    them (the same random numbers from ``rng``, so the same split)."""
+    return _approximate_mode(class_counts, n_draws, rng)
 
 
 def fairlearn_grid(

@@ -10,8 +10,8 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils.extmath import _approximate_mode
 
+from fairdash._compat import stratified_draw
 from fairdash._errors import InputError
 from fairdash._problem import Problem
 from fairdash.groups import encode_groups
@@ -149,8 +149,8 @@ def _stratified_split(
     small = strata.astype(np.uint16) if len(counts) <= np.iinfo(np.uint16).max else strata
     by_stratum = np.split(np.argsort(small, kind="stable"), np.cumsum(counts)[:-1])
     rng = check_random_state(random_state)
-    n_i = _approximate_mode(counts, n_train, rng)
-    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    n_i = stratified_draw(counts, n_train, rng)
+    t_i = stratified_draw(counts - n_i, n_test, rng)
     train, test = [], []
     for i, rows in enumerate(by_stratum):
         drawn = rows.take(rng.permutation(counts[i]), mode="clip")

@@ -168,3 +168,14 @@ def test_iteration_listener_restores_logging_and_hears_only_its_thread(data):
     # fairlearn's debug records did not leak to the handlers (its logger was silent).
     assert not [r for r in seen if r.levelno < logging.INFO and r.name.startswith("fairlearn")]
     assert logger.level == level_before and not logger.filters
+
+
+def test_stratified_draw_shares_rows_as_train_test_split_does():
+    # The classes' shares of the test rows of train_test_split(stratify=...), from counts alone.
+    from sklearn.model_selection import train_test_split
+
+    y = np.repeat([0, 1, 2], [50, 30, 20])
+    _, test = train_test_split(np.arange(100), test_size=0.3, stratify=y, random_state=4)
+    drawn = _compat.stratified_draw(np.array([50, 30, 20]), 30, np.random.RandomState(0))
+    assert drawn.sum() == 30
+    assert drawn.tolist() == np.bincount(y[test]).tolist() == [15, 9, 6]
