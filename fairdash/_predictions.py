@@ -19,6 +19,7 @@ import pandas as pd
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem, define_problem, label_values
+from fairdash._validation import check_sample_weight
 from fairdash.groups import group_labels, is_binned
 from fairdash.metrics import GroupMetrics, group_metrics
 
@@ -292,6 +293,8 @@ class PredictionsEvaluation:
     metrics : fairdash.metrics.GroupMetrics
     notes : tuple of str
         What the user should know (rows left out, default bins, a guessed label).
+    sample_weight : numpy.ndarray or None
+        The rows' weights, if a sample weight column was given.
     """
 
     problem: Problem
@@ -304,6 +307,7 @@ class PredictionsEvaluation:
     sensitive_test: pd.DataFrame
     metrics: GroupMetrics
     notes: tuple[str, ...] = field(default=())
+    sample_weight: np.ndarray | None = None
 
     def model_result(self, *, name: str = "Your model") -> ModelResult:
         """The predictions as a :class:`fairdash.tradeoff.ModelResult` (the unmitigated model).
@@ -338,6 +342,7 @@ def evaluate_predictions(
     prediction: str,
     sensitive_features: Sequence[str],
     score: str | None = None,
+    sample_weight: str | None = None,
     positive_label: Any = None,
     bins: Mapping[str, int | Sequence[float]] | None = None,
     min_group_size: int = 30,
@@ -362,6 +367,11 @@ def evaluate_predictions(
     score : str, optional
         Column of scores for the favourable outcome (for ROC AUC, and for
         post-processing).
+    sample_weight : str, optional
+        Column of row weights (numbers, finite, non-negative, not all zero;
+        checked on every row): every metric is weighted, as
+        :func:`fairdash.metrics.group_metrics` weights them (``count`` stays
+        the number of rows).
     positive_label : object, optional
         The favourable outcome (text is matched to the target's values, so
         ``"1"`` finds 1); guessed as :func:`fairdash.define_problem` does.
@@ -385,8 +395,9 @@ def evaluate_predictions(
         With a message naming the problem and the column: a column not in the
         data or given two roles, a target without exactly two classes, a
         prediction that is not binary or has missing values, scores that are
-        not numbers (or probabilities), unusable sensitive features (too many
-        categories, infinite values to bin, a single group).
+        not numbers (or probabilities), unusable sample weights, unusable
+        sensitive features (too many categories, infinite values to bin, a
+        single group).
     """
     sensitive = list(dict.fromkeys(sensitive_features))
     if not sensitive:
@@ -398,6 +409,7 @@ def evaluate_predictions(
             "target": [target],
             "prediction": [prediction],
             "score": [score] if score is not None else [],
+            "sample weight": [sample_weight] if sample_weight is not None else [],
             "sensitive feature": sensitive,
         },
     )
@@ -413,8 +425,16 @@ def evaluate_predictions(
         bins=bins,
     )
     notes = [*problem.notes, *notes]
+    weights = None
+    if sample_weight is not None:
+        # Every row, as the engines check a log's weights.
+        weights = check_sample_weight(
+            data[sample_weight], n_rows=len(data),
+            name=f"The sample weight column '{sample_weight}'", column=sample_weight,
+        )
     has_target = data[target].notna().to_numpy()
     rows = np.flatnonzero(has_target)
+    weights = None if weights is None else weights[rows]
     frame = data.iloc[rows]
     y_true = problem.encode_target(frame)
     y_pred = _encode_prediction(
@@ -433,6 +453,7 @@ def evaluate_predictions(
         y_pred,
         groups,
         y_score=y_score,
+        sample_weight=weights,
         pos_label=1,
         min_group_size=min_group_size,
         confidence_level=confidence_level,
@@ -450,4 +471,5 @@ def evaluate_predictions(
         sensitive_test=groups,
         metrics=metrics,
         notes=tuple(notes),
+        sample_weight=weights,
     )

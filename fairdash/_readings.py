@@ -13,7 +13,13 @@ from fairdash.groups import group_labels
 if TYPE_CHECKING:
     from fairdash.metrics import GroupMetrics
 
-__all__ = ["SummaryReadings", "disparity_readings", "small_group_note", "summary_readings"]
+__all__ = [
+    "SummaryReadings",
+    "disparity_readings",
+    "small_group_note",
+    "summary_readings",
+    "weighted_note",
+]
 
 _UNDEFINED = "Not defined for these groups (a rate is missing or zero in every group)."
 _SHOWN_GROUPS = 6
@@ -114,6 +120,11 @@ def disparity_readings(
             "verdict": passed,
         },
     ]
+
+
+def weighted_note(sample_weight: str) -> str:
+    """The note saying that every rate is weighted by the column ``sample_weight``."""
+    return f"Every rate is weighted by the column '{sample_weight}'."
 
 
 def small_group_note(metrics: GroupMetrics, *, min_group_size: int | None) -> str | None:

@@ -24,6 +24,7 @@ __all__ = [
     "check_sample_weight",
     "check_scores",
     "check_target",
+    "check_weight_summary",
     "n_rows_of",
     "numeric_array",
     "take_rows",
@@ -224,18 +225,74 @@ def numeric_array(values: Any, *, name: str, n_rows: int) -> np.ndarray:
     return out
 
 
-def check_sample_weight(sample_weight: Any, *, n_rows: int) -> np.ndarray | None:
-    """Return validated sample weights (finite, non-negative, positive total) or ``None``."""
+def check_sample_weight(
+    sample_weight: Any, *, n_rows: int, name: str = "sample_weight", column: str | None = None
+) -> np.ndarray | None:
+    """Return validated sample weights (finite, non-negative, positive total) or ``None``.
+
+    Parameters
+    ----------
+    sample_weight : array-like or None
+        The weights.
+    n_rows : int
+        The length they must have.
+    name : str, default="sample_weight"
+        What they are, as the subject of error messages
+        (``"The sample weight column 'w'"``).
+    column : str, optional
+        The column errors name (default: ``name``).
+
+    Returns
+    -------
+    numpy.ndarray or None
+    """
     if sample_weight is None:
         return None
-    weights = numeric_array(sample_weight, name="sample_weight", n_rows=n_rows)
-    if (weights < 0).any():
-        raise InputError("sample_weight must not be negative.", column="sample_weight")
-    if not weights.sum() > 0:
-        raise InputError(
-            "sample_weight sums to zero: no row has any weight.", column="sample_weight"
-        )
+    column = name if column is None else column
+    try:
+        weights = numeric_array(sample_weight, name=name, n_rows=n_rows)
+    except InputError as error:
+        raise InputError(str(error), column=column) from None
+    check_weight_summary(
+        name=name, column=column, finite=True, minimum=float(weights.min()),
+        total=float(weights.sum()),
+    )
     return weights
+
+
+def check_weight_summary(
+    *, name: str, column: str, finite: bool, minimum: float, total: float
+) -> None:
+    """Raise the sample-weight errors from a summary of the weights.
+
+    The in-memory check and the out-of-core engines (which see only minima and
+    sums) both end here, so their messages agree.
+
+    Parameters
+    ----------
+    name : str
+        What the weights are, as the subject of the messages.
+    column : str
+        The column the error names.
+    finite : bool
+        Whether every weight is present and finite.
+    minimum, total : float
+        The smallest weight and the sum of the weights.
+
+    Raises
+    ------
+    fairdash.InputError
+        Missing or infinite weights, a negative weight, or weights summing to zero.
+    """
+    if not finite:
+        raise InputError(
+            f"{name} contains missing or infinite values; drop or fill those rows first.",
+            column=column,
+        )
+    if minimum < 0:
+        raise InputError(f"{name} must not be negative.", column=column)
+    if not total > 0:
+        raise InputError(f"{name} sums to zero: no row has any weight.", column=column)
 
 
 def check_confidence_level(confidence_level: float) -> float:

@@ -20,6 +20,7 @@ import streamlit as st
 
 from fairdash import InputError, markdown_text
 from fairdash._problem import Problem
+from fairdash._readings import weighted_note
 from fairdash.engines import (
     DATA_DIR_VARIABLE,
     DEFAULT_SCORE_BINS,
@@ -95,7 +96,7 @@ class LogAudit:
         """The problem definition the report shows (no model inputs: the model is not here)."""
         notes = self.table.notes
         if self.sample_weight:
-            notes = (*notes, f"Every rate is weighted by the column '{self.sample_weight}'.")
+            notes = (*notes, weighted_note(self.sample_weight))
         return Problem(
             target=self.target, task="classification", positive_label=self.positive_label,
             sensitive_features=self.sensitive_features, feature_columns=(),

@@ -12,7 +12,7 @@ import pandas as pd
 import fairdash
 from fairdash._predictions import _plain, evaluate_predictions
 from fairdash._problem import Problem
-from fairdash._readings import small_group_note
+from fairdash._readings import small_group_note, weighted_note
 from fairdash.groups import group_label, resolve_reference, value_text
 from fairdash.metrics import GroupMetrics, data_stage
 
@@ -52,6 +52,8 @@ class Audit:
         Rows audited: those with a target value.
     notes : tuple of str
         What the user should know (rows left out, default bins, small groups).
+    sample_weight : str or None
+        The column of row weights, if the rates are weighted.
     """
 
     problem: Problem
@@ -65,6 +67,7 @@ class Audit:
     n_columns: int
     n_audited: int
     notes: tuple[str, ...] = field(default=())
+    sample_weight: str | None = None
 
     @property
     def comparison(self) -> str:
@@ -186,6 +189,7 @@ class Audit:
                 "positive_label_guessed": problem.positive_label_guessed,
                 "prediction": self.prediction,
                 "score": self.score,
+                "sample_weight": self.sample_weight,
                 "sensitive_features": list(problem.sensitive_features),
                 "bins": {
                     k: (v if isinstance(v, int) else list(v)) for k, v in problem.bins.items()
@@ -239,6 +243,7 @@ def audit(
     prediction: str,
     sensitive_features: Sequence[str],
     score: str | None = None,
+    sample_weight: str | None = None,
     positive_label: Any = None,
     bins: Mapping[str, int | Sequence[float]] | None = None,
     reference: Any = None,
@@ -264,6 +269,11 @@ def audit(
         Sensitive columns; their combinations form the groups.
     score : str, optional
         Column of scores for the favourable outcome (for ROC AUC).
+    sample_weight : str, optional
+        Column of row weights (numbers, finite, non-negative, not all zero):
+        every rate, interval and disparity is weighted, as
+        :func:`fairdash.metrics.group_metrics` weights them; ``count`` and the
+        small-group policy stay in rows. A note says the rates are weighted.
     positive_label : object, optional
         The favourable outcome (text is matched to the target's values, so
         ``"1"`` finds 1); chosen as :func:`fairdash.define_problem` does by default.
@@ -295,9 +305,9 @@ def audit(
         With a message naming the problem and the column: a column not in the
         data or given two roles, a target without exactly two classes, a
         prediction that is not binary or has missing values, scores that are
-        not numbers (or probabilities), unusable sensitive features (too many
-        categories, infinite values to bin, a single group), an unknown
-        reference group.
+        not numbers (or probabilities), unusable sample weights, unusable
+        sensitive features (too many categories, infinite values to bin, a
+        single group), an unknown reference group.
     """
     evaluation = evaluate_predictions(
         data,
@@ -305,6 +315,7 @@ def audit(
         prediction=prediction,
         sensitive_features=sensitive_features,
         score=score,
+        sample_weight=sample_weight,
         positive_label=positive_label,
         bins=bins,
         min_group_size=min_group_size,
@@ -313,12 +324,14 @@ def audit(
     )
     metrics = evaluation.metrics
     notes = list(evaluation.notes)
+    if sample_weight is not None:
+        notes.append(weighted_note(sample_weight))
     left_out = small_group_note(metrics, min_group_size=metrics.min_group_size)
     if left_out is not None:
         notes.append(left_out)
     stage = data_stage(
         evaluation.y_test, evaluation.sensitive_test, pos_label=1,
-        confidence_level=confidence_level,
+        sample_weight=evaluation.sample_weight, confidence_level=confidence_level,
     )
     return Audit(
         problem=evaluation.problem,
@@ -332,4 +345,5 @@ def audit(
         n_columns=int(data.shape[1]),
         n_audited=len(evaluation.test_index),
         notes=tuple(notes),
+        sample_weight=sample_weight,
     )

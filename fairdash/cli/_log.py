@@ -17,7 +17,7 @@ import pandas as pd
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem, guess_positive_label
-from fairdash._readings import small_group_note
+from fairdash._readings import small_group_note, weighted_note
 from fairdash.cli._audit import Audit
 from fairdash.engines import aggregate_log, metrics_from_cell_table, resolve_files
 from fairdash.engines._sources import _format_of
@@ -138,6 +138,7 @@ def audit_log(
     prediction: str,
     sensitive_features: Sequence[str],
     score: str | None = None,
+    sample_weight: str | None = None,
     positive_label: Any = None,
     bins: Mapping[str, int | Sequence[float]] | None = None,
     reference: Any = None,
@@ -155,8 +156,8 @@ def audit_log(
     data : str
         A Parquet or CSV file, a folder of them or a glob (Spark: also a
         table name).
-    target, prediction, sensitive_features, score, positive_label, bins, reference,
-    min_group_size, confidence_level, probabilities, source
+    target, prediction, sensitive_features, score, sample_weight, positive_label, bins,
+    reference, min_group_size, confidence_level, probabilities, source
         As for :func:`fairdash.cli.audit`.
     engine : {"duckdb", "spark"}, default="duckdb"
     spark_master : str, optional
@@ -185,6 +186,7 @@ def audit_log(
         prediction=prediction,
         sensitive_features=sensitive,
         score=score,
+        sample_weight=sample_weight,
         bins=bins,
         engine=engine,  # type: ignore[arg-type]
         spark_master=spark_master,
@@ -219,6 +221,7 @@ def audit_log(
         target=target,
         prediction=prediction,
         pos_label=label,
+        weighted=sample_weight is not None,
         min_group_size=min_group_size,
         confidence_level=confidence_level,
     )
@@ -236,6 +239,8 @@ def audit_log(
         for note in table.notes
     ]
     notes = [*binned, *notes, *label_notes]
+    if sample_weight is not None:
+        notes.append(weighted_note(sample_weight))
     left_out = small_group_note(metrics, min_group_size=metrics.min_group_size)
     if left_out is not None:
         notes.append(left_out)
@@ -261,4 +266,5 @@ def audit_log(
         n_columns=table.n_columns,
         n_audited=table.n_rows - n_missing,
         notes=tuple(notes),
+        sample_weight=sample_weight,
     )

@@ -171,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the scores are not probabilities: accept any finite number (default: in [0, 1])",
     )
     what.add_argument(
+        "--sample-weight",
+        metavar="COL",
+        help="row weights (numbers, non-negative, not all zero): every rate, interval and "
+        "disparity is weighted; counts and --min-group-size stay in rows",
+    )
+    what.add_argument(
         "--positive-label",
         metavar="VALUE",
         help="the favourable outcome (default: 1, true, yes or good if present, else the rarer "
@@ -335,6 +341,7 @@ def _audit_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
         prediction=args.prediction,
         sensitive_features=args.sensitive,
         score=args.score,
+        sample_weight=args.sample_weight,
         positive_label=args.positive_label,
         bins=bins,
         reference=args.reference,

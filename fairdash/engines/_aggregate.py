@@ -45,7 +45,8 @@ class CellTable:
         One row per (group values, true label, predicted label): key columns
         named after the sensitive features, ``y``, ``p``, ``n`` (rows) and,
         with sample weights, ``sw`` and ``sw2`` (sums of weights and of their
-        squares) and ``n_weight`` (rows with a weight).
+        squares), ``n_weight`` (rows with a weight) and ``w_min`` (the
+        smallest weight).
     histogram : pandas.DataFrame or None
         With a score: one row per (group values, true label, score bin): key
         columns, ``y``, ``b`` (bin), ``n`` and, with weights, ``sw``.

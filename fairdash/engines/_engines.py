@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
+from fairdash._validation import check_weight_summary
 from fairdash.engines._aggregate import CellTable, metrics_from_cell_table
 from fairdash.engines._sources import _DuckDBSource, _SparkSource, is_numeric_type
 from fairdash.engines._sql import BinSpec, cells_query, profile_query
@@ -199,15 +200,21 @@ def aggregate_log(
         if pd.api.types.is_integer_dtype(predicted.dtype) and not predicted.isna().any():
             cells["p"] = predicted.to_numpy(getattr(predicted.dtype, "numpy_dtype", None))
         histogram = result[~is_cell & result["b"].notna().to_numpy()].drop(
-            columns=["p", "cells", "sw2", "n_weight"], errors="ignore"
+            columns=["p", "cells", "sw2", "n_weight", "w_min"], errors="ignore"
         ).reset_index(drop=True)
         histogram["b"] = histogram["b"].to_numpy(np.int64)
     else:
         cells = result
-    if sample_weight and int(cells["n_weight"].sum()) != int(cells["n"].sum()):
-        missing = int(cells["n"].sum() - cells["n_weight"].sum())
-        raise InputError(f"The sample weight column {sample_weight!r} has {missing:,} missing "
-                         f"value(s) in {src.name}.", column=sample_weight)
+    if sample_weight:
+        # NULLs are not counted in n_weight; NaN and infinities make the sum non-finite.
+        total = float(cells["sw"].sum())
+        check_weight_summary(
+            name=f"The sample weight column {sample_weight!r} of {src.name}",
+            column=sample_weight,
+            finite=int(cells["n_weight"].sum()) == int(cells["n"].sum()) and np.isfinite(total),
+            minimum=float(cells["w_min"].min()),
+            total=total,
+        )
     if histogram is not None:
         n_scored = int(histogram["n"].sum())
         if n_scored != n_rows:

@@ -143,6 +143,9 @@ def cells_query(
 ) -> str:
     """Rows, weight sums and squared weight sums per (group values, label, prediction).
 
+    With ``sample_weight``, also the rows with a weight (``n_weight``) and the
+    smallest weight (``w_min``), for the checks of the weights.
+
     With ``score``, the same scan also counts rows (and weight sums) per
     (group values, label, score bin): ``n_bins`` equal-width bins over
     ``score_range``. The result then holds both: rows with ``cells = 1`` are
@@ -157,7 +160,7 @@ def cells_query(
     sums = ["count(*) AS n"]
     if w:
         sums += [f"sum({w}) AS sw", f"sum({w} * {w}) AS sw2",
-                 f"count({q(sample_weight)}) AS n_weight"]
+                 f"count({q(sample_weight)}) AS n_weight", f"min({w}) AS w_min"]
     if score is None:
         group_by = ", ".join([*names, "y", "p"])
         return f"SELECT {', '.join(columns + sums)} FROM {source} GROUP BY {group_by}"
@@ -173,12 +176,12 @@ def cells_query(
     resummed = ["CAST(sum(n) AS BIGINT) AS n"]
     if w:
         resummed += ["sum(sw) AS sw", "sum(sw2) AS sw2",
-                     "CAST(sum(n_weight) AS BIGINT) AS n_weight"]
+                     "CAST(sum(n_weight) AS BIGINT) AS n_weight", "min(w_min) AS w_min"]
     keys_and = ", ".join([*names, "y"])
     last = n_bins - 1
     clipped = (
         f"SELECT {keys_and}, p, CASE WHEN b > {last} THEN {last} ELSE b END AS b, "
-        f"{', '.join(['n', 'sw', 'sw2', 'n_weight'] if w else ['n'])} FROM ({fine}) fine"
+        f"{', '.join(['n', 'sw', 'sw2', 'n_weight', 'w_min'] if w else ['n'])} FROM ({fine}) fine"
     )
     return (
         f"SELECT {keys_and}, p, b, GROUPING(b) AS cells, {', '.join(resummed)} "
