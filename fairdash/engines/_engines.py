@@ -207,7 +207,7 @@ def aggregate_log(
         cells = result
     if sample_weight:
         # NULLs are not counted in n_weight; NaN and infinities make the sum non-finite.
-        total = float(cells["sw"].sum())
+        total = float(cells["sw"].to_numpy(np.float64).sum())  # NaN kept (pandas would skip it)
         check_weight_summary(
             name=f"The sample weight column {sample_weight!r} of {src.name}",
             column=sample_weight,
