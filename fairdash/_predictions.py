@@ -102,7 +102,13 @@ def _check_columns(data: pd.DataFrame, roles: Mapping[str, Sequence[str]]) -> No
 
 
 def _check_roles(
-    *, target: str, prediction: str, score: str | None, sensitive: Sequence[str], bins: Mapping
+    *,
+    target: str,
+    prediction: str,
+    score: str | None,
+    sensitive: Sequence[str],
+    bins: Mapping,
+    sample_weight: str | None = None,
 ) -> None:
     if prediction == target:
         raise InputError(
@@ -130,6 +136,14 @@ def _check_roles(
                 "Sensitive features describe the people (sex, age, ...), not the model's output.",
                 column=name,
             )
+    if sample_weight is not None and sample_weight in (target, prediction, score, *sensitive):
+        role = ("the target" if sample_weight == target else "the prediction" if sample_weight
+                == prediction else "the score" if sample_weight == score else "a sensitive")
+        raise InputError(
+            f"'{sample_weight}' is {role} column; the sample weight must be a column of its "
+            "own (how much each row counts).",
+            column=sample_weight,
+        )
     for name in bins:
         if name not in sensitive:
             raise InputError(
@@ -413,7 +427,8 @@ def evaluate_predictions(
             "sensitive feature": sensitive,
         },
     )
-    _check_roles(target=target, prediction=prediction, score=score, sensitive=sensitive, bins=bins)
+    _check_roles(target=target, prediction=prediction, score=score, sensitive=sensitive, bins=bins,
+                 sample_weight=sample_weight)
     notes = _check_binned(data, sensitive, bins)
     problem = define_problem(
         data,

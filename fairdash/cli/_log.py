@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._errors import InputError
+from fairdash._predictions import _check_roles
 from fairdash._problem import Problem, guess_positive_label
 from fairdash._readings import small_group_note, weighted_note
 from fairdash.cli._audit import Audit
@@ -173,13 +174,8 @@ def audit_log(
     sensitive = list(dict.fromkeys(sensitive_features))
     if not sensitive:
         raise InputError("Choose at least one sensitive feature.")
-    for name in sensitive:
-        if name in (target, prediction, score):
-            raise InputError(
-                f"'{name}' is the target, prediction or score column; it cannot also be a "
-                "sensitive feature.",
-                column=name,
-            )
+    _check_roles(target=target, prediction=prediction, score=score, sensitive=sensitive,
+                 bins=bins or {}, sample_weight=sample_weight)
     table = aggregate_log(
         data,
         target=target,

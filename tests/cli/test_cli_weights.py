@@ -172,3 +172,13 @@ def test_weights_of_rows_without_a_target_are_checked_too(tmp_path, frame):
     for engine in ("numpy", "duckdb"):
         code, _, err = run(["audit", str(path), *ARGS, "--engine", engine, *WEIGHTED])
         assert code == 2 and "must not be negative" in err, (engine, err)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "duckdb"])
+@pytest.mark.parametrize(("column", "role"), [("income", "the target"), ("score", "the score"),
+                                              ("race", "a sensitive")])
+def test_a_weight_column_with_another_role_is_refused(log, engine, column, role):
+    code, _, err = run(["audit", str(log), *ARGS, "--engine", engine, "--sample-weight", column])
+    assert code == 2
+    assert f"'{column}' is {role} column" in err
+    assert len(err.strip().splitlines()) == 1
