@@ -32,7 +32,12 @@ from fairdash_app.state import (
     stale_notice,
     widget_key,
 )
-from fairdash_app.workflows import mitigate_and_store, model_data, postprocess_audit_and_store
+from fairdash_app.workflows import (
+    data_stage_for,
+    mitigate_and_store,
+    model_data,
+    postprocess_audit_and_store,
+)
 
 init_state()
 
@@ -65,8 +70,9 @@ def _widget(spec: ParameterSpec, key: str, column):
 
 
 def _n_groups(data, problem) -> int:
-    """Groups (intersections of the sensitive features) in the usable rows."""
-    return len(problem.sensitive(data.loc[problem.usable_rows(data)]).drop_duplicates())
+    """Groups (intersections of the sensitive features) in the usable rows, from the
+    data-stage view the session keeps (no pass over the rows on a rerun)."""
+    return int((data_stage_for(data, problem)["count"] > 0).sum())
 
 
 def _params(method: str, n_groups: int | None) -> dict:
