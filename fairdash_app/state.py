@@ -9,7 +9,14 @@ Keys
 - Session keys (:data:`DEFAULTS`): the data, the last upload, the problem
   definition, the models and what they are measured on.
 - Caches (:data:`CACHES`): keyed by model identity (``ModelResult.uid``, new for
-  every model, also one retrained under the same name), never by name.
+  every model, also one retrained under the same name), never by name. Every
+  cache of the session keeps at most so many entries for at most
+  :data:`CACHE_TTL_SECONDS` (:class:`fairdash._expiring.ExpiringCache`).
+- Fitted models to reuse (:func:`run_cache`): the Mitigate page's
+  :class:`fairdash.tradeoff.RunCache` for the data and problem definition, so a
+  run with settings already run reuses their models; kept by
+  :func:`set_models`, forgotten by :func:`discard_results` and when the data is
+  replaced.
 - Derived results (:func:`derived`): what is computed from the data and the problem
   definition (the problem itself, the data-stage view, label values), kept per data
   fingerprint, at most :data:`MAX_DERIVED` of them, and dropped when the data is
@@ -26,6 +33,7 @@ the data, the problem definition or the models.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +41,8 @@ import pandas as pd
 import streamlit as st
 
 from fairdash import DefinitionBasis, InputError, definition_changes, markdown_text
+from fairdash._expiring import ExpiringCache
+from fairdash.tradeoff import RunCache
 from fairdash_app.memory import release_memory
 from fairdash_app.navigation import link
 
@@ -40,6 +50,7 @@ __all__ = [
     "AUDIT",
     "BUNDLED",
     "CACHES",
+    "CACHE_TTL_SECONDS",
     "DEFAULTS",
     "DEFAULT_MIN_GROUP_SIZE",
     "MAX_DERIVED",
@@ -66,6 +77,7 @@ __all__ = [
     "needs_rows_notice",
     "require_models",
     "rows_measured",
+    "run_cache",
     "set_models",
     "show_definition",
     "stale_changes",
@@ -147,17 +159,30 @@ DEFAULTS = {
     "merged": {},  # rare categories merged into "Other" on Data & model: {column: values}
     "log_audit": None,  # fairdash_app.server_log.LogAudit: a server-side log audited in place
     "log_tables": {},  # CellTables of server-side logs, by (files, columns): aggregated once
-    "derived": {},  # results derived from the data (see `derived`), by (kind, key)
+    "derived": None,  # results derived from the data (see `derived`), by (kind, key)
+    "run_caches": None,  # RunCache of the Mitigate page per data and problem (`run_cache`)
 }
-#: At most this many derived results are kept (oldest dropped first).
+#: Seconds an entry of a session cache is kept (then computed again when needed).
+CACHE_TTL_SECONDS = 3600.0
+#: At most this many derived results are kept (least recently used dropped first).
 MAX_DERIVED = 32
-#: Caches, each a dict keyed by model identity (``ModelResult.uid``).
+#: Caches keyed by model identity (``ModelResult.uid``), and the most entries each keeps.
 CACHES = {
-    "cache:whatif_curves": "ThresholdCurves of a model's scores",
-    "cache:images": "static chart images prepared on the Report page",
-    "cache:compare_table": "the Compare table with bootstrap intervals, per metric pair",
-    "cache:model_results": "figures and metrics of the current model (see `model_result`)",
+    "cache:whatif_curves": ("ThresholdCurves of a model's scores", 16),
+    "cache:images": ("static chart images prepared on the Report page", 32),
+    "cache:compare_table": ("the Compare table with bootstrap intervals, per metric pair", 8),
+    "cache:model_results": ("figures and metrics of the current model (see `model_result`)", 64),
 }
+#: Run caches kept (one per data set and problem definition; two: switching back and forth).
+MAX_RUN_CACHES = 2
+
+
+def _new_cache(name: str) -> ExpiringCache:
+    """An empty session cache: one of :data:`CACHES`, ``"derived"`` or ``"run_caches"``."""
+    size = {"derived": MAX_DERIVED, "run_caches": MAX_RUN_CACHES}.get(name)
+    if size is None:
+        size = CACHES[name][1]
+    return ExpiringCache(max_entries=size, ttl_seconds=CACHE_TTL_SECONDS)
 # The Data & model widgets that define the problem on one data source.
 _DEFINITION_WIDGETS = tuple(
     widget_key("data", name)
@@ -188,19 +213,22 @@ def init_state() -> None:
     for key, value in DEFAULTS.items():
         if key not in state:
             state[key] = value.copy() if isinstance(value, list | dict) else value
-    for key in CACHES:
-        if key not in state:
-            state[key] = {}
+    for key in (*CACHES, "derived", "run_caches"):
+        if state.get(key) is None:
+            state[key] = _new_cache(key)
     for key in list(state.keys()):
         if isinstance(key, str) and key.startswith(WIDGET_PREFIX):
             state[key] = state[key]
 
 
-def cache(name: str) -> dict:
-    """One of the :data:`CACHES` (a dict keyed by model identity)."""
+def cache(name: str) -> ExpiringCache:
+    """One of the :data:`CACHES` (a bounded, expiring mapping keyed by model identity)."""
     if name not in CACHES:
         raise KeyError(f"Unknown cache {name!r}; declare it in CACHES.")
-    return st.session_state.setdefault(name, {})
+    state = st.session_state
+    if state.get(name) is None:
+        state[name] = _new_cache(name)
+    return state[name]
 
 
 def model_result(kind: str, model, key, compute):
@@ -248,7 +276,8 @@ def use_data(data: pd.DataFrame | None, name: str | None, digest: str | None) ->
         old = state["data"]
         same = old is not None and data is not None and list(old.columns) == list(data.columns)
         switch_definition(previous, data_identity(name, digest), same_columns=same)
-        state["derived"] = {}  # computed from the data this replaces
+        state["derived"] = _new_cache("derived")  # computed from the data this replaces
+        state["run_caches"] = _new_cache("run_caches")
     replaced = state["data"] is not None and state["data"] is not data
     state["data"], state["data_name"], state["data_digest"] = data, name, digest
     if replaced:
@@ -279,7 +308,10 @@ def derived(kind: str, key, compute, *, source: str | None = None):
         The result.
     """
     state = st.session_state
-    kept = state.setdefault("derived", {})
+    if state.get("derived") is None:
+        state["derived"] = _new_cache("derived")
+    kept = state["derived"]
+    kept.max_entries = MAX_DERIVED  # the module's bound, read when used
     if source is None:
         source = data_identity(state.get("data_name"), state.get("data_digest"))
     full_key = (kind, source, key)
@@ -288,8 +320,6 @@ def derived(kind: str, key, compute, *, source: str | None = None):
             kept[full_key] = (True, compute())
         except InputError as err:
             kept[full_key] = (False, err)
-        while len(kept) > MAX_DERIVED:
-            del kept[next(iter(kept))]
     ok, value = kept[full_key]
     if not ok:
         raise value.with_traceback(None)
@@ -298,23 +328,48 @@ def derived(kind: str, key, compute, *, source: str | None = None):
 
 def discard_results() -> None:
     """Forget everything derived from the data, the problem definition or the models:
-    the models, their evaluation, the training run, thresholds, every cache and the
-    widget values set for those models. The data and the definition stay."""
+    the models, their evaluation, the training run, thresholds, every cache, the
+    fitted models kept to reuse (:func:`run_cache`) and the widget values set for
+    those models. The data and the definition stay."""
+    _discard_models()
+    st.session_state["run_caches"] = _new_cache("run_caches")
+
+
+def _discard_models() -> None:
+    """:func:`discard_results` but for the fitted models kept to reuse."""
     state = st.session_state
     for key in _RESULTS:
         value = DEFAULTS[key]
         state[key] = value.copy() if isinstance(value, list | dict) else value
     for key in CACHES:
-        state[key] = {}
+        state[key] = _new_cache(key)
     for key in [k for k in state.keys() if isinstance(k, str)]:
         if key.startswith(_DERIVED_WIDGETS):
             del state[key]
 
 
+def run_cache(problem, data: pd.DataFrame, *, source: str | None) -> RunCache:
+    """The :class:`fairdash.tradeoff.RunCache` of the data and problem definition.
+
+    ``source`` is the :func:`data_identity` of ``data``; rare categories merged on
+    Data & model are part of the key. At most :data:`MAX_RUN_CACHES` are kept.
+    """
+    state = st.session_state
+    if state.get("run_caches") is None:
+        state["run_caches"] = _new_cache("run_caches")
+    caches = state["run_caches"]
+    key = json.dumps([source, problem.to_dict(), repr(data.attrs.get("fairdash_merged"))],
+                     sort_keys=True, default=repr)
+    if key not in caches:
+        caches[key] = RunCache(ttl_seconds=CACHE_TTL_SECONDS)
+    return caches[key]
+
+
 def set_models(models: list, evaluation: Evaluation, *, current: str | None = None) -> None:
     """Replace the session's models (all measured on ``evaluation``'s rows), and the
-    methods that could not run when ``models`` is a ``TradeoffResults``."""
-    discard_results()
+    methods that could not run when ``models`` is a ``TradeoffResults``; the fitted
+    models kept to reuse stay (:func:`run_cache`)."""
+    _discard_models()
     state = st.session_state
     state["models"] = list(models)
     # A TradeoffResults also says which methods could not run (the report lists them).

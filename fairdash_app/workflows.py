@@ -25,8 +25,10 @@ from fairdash_app.state import (
     AUDIT,
     NO_SCORE,
     Evaluation,
+    data_identity,
     derived,
     min_group_size,
+    run_cache,
     set_models,
     show_definition,
     use_data,
@@ -154,7 +156,8 @@ def train_and_store(data, problem, *, estimator: str, test_size: float, seed: in
     ``source``: the data's name and digest (by default the session's data).
     """
     run = fairdash.train_model(
-        data, problem, estimator=estimator, test_size=test_size, random_state=seed
+        data, problem, estimator=estimator, test_size=test_size, random_state=seed,
+        max_fit_rows=fairdash.MAX_FIT_ROWS,
     )
     if problem.task == "classification":
         metrics = group_metrics(
@@ -272,23 +275,58 @@ def postprocess_audit_and_store(data, problem, configs, *, prediction: str, scor
     return made
 
 
+def _trained_base(data, problem, split, *, estimator: str, seed: int, source: dict):
+    """The model trained on Data & model and its fit seconds, when it was fitted on exactly
+    the rows of ``split`` with the same estimator and seed; else (None, 0.0).
+
+    Data & model fits on every row but the test rows, so only a split without
+    calibration rows (post-processors calibrating on the training rows) is the same.
+    """
+    state = st.session_state
+    run, evaluation = state.get("run"), state.get("evaluation")
+    if run is None or evaluation is None or len(split.calibration_index):
+        return None, 0.0
+    same = (
+        run.estimator == estimator
+        and run.random_state == seed
+        and run.problem.to_dict() == problem.to_dict()
+        and data_identity(evaluation.data_name, evaluation.data_digest)
+        == data_identity(source["data_name"], source["data_digest"])
+        and evaluation.data.attrs.get("fairdash_merged") == data.attrs.get("fairdash_merged")
+        and run.test_index.equals(split.test_index)
+        and run.train_index.equals(split.train_index)
+        and (run.fit_index is None) == (split.train_sample is None)
+        and (run.fit_index is None or run.fit_index.equals(split.train_sample))
+    )
+    return (run.model, run.fit_seconds) if same else (None, 0.0)
+
+
 def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: float,
                        calibration_size: float, seed: int, progress=None,
                        source: dict | None = None) -> list:
     """Run mitigation methods on one split and make their models the session's models.
 
-    ``source``: the data's name and digest (by default the session's data).
+    ``source``: the data's name and digest (by default the session's data). What was
+    fitted before is reused: the model trained on Data & model when it was fitted on
+    the same rows, and, from the session's :func:`~fairdash_app.state.run_cache`, the
+    preprocessing and unmitigated model of an earlier run on the same split, and the
+    models of every method already run with the same settings.
     """
     configs = [c if isinstance(c, MethodConfig) else MethodConfig.from_dict(c) for c in configs]
+    source = source or _source()
     split = split_data(
-        data, problem, test_size=test_size, calibration_size=calibration_size, random_state=seed
+        data, problem, test_size=test_size, calibration_size=calibration_size, random_state=seed,
+        max_fit_rows=fairdash.MAX_FIT_ROWS,
     )
+    base, base_seconds = _trained_base(data, problem, split, estimator=estimator, seed=seed,
+                                       source=source)
+    cache = run_cache(problem, data,
+                      source=data_identity(source["data_name"], source["data_digest"]))
     results = run_methods(
         data, problem, methods=configs, estimator=estimator, random_state=seed,
-        progress=progress, split=split,
+        progress=progress, split=split, base=base, base_fit_seconds=base_seconds, cache=cache,
     )
-    set_models(results, evaluation_for(data, problem, split.test_index,
-                                       **(source or _source())))
+    set_models(results, evaluation_for(data, problem, split.test_index, **source))
     state = st.session_state
     state["problem"] = problem
     state["settings"] = {

@@ -324,7 +324,7 @@ def _define_problem(data: pd.DataFrame, suggestion: dict):
     return problem
 
 
-@st.cache_data(show_spinner="Screening the columns…", max_entries=8)
+@st.cache_data(show_spinner="Screening the columns…", max_entries=8, ttl="1h")
 def _screen(identity, target, sensitive, positive, *, _data) -> pd.DataFrame:
     del identity  # the cache key of the data (the frame itself is not hashed)
     return fairdash.screen_features(

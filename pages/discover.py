@@ -25,7 +25,8 @@ COLUMNS, METRIC, ORDER, MIN_SIZE, FDR, CHOSEN = (
 )
 
 
-@st.cache_data(max_entries=4, show_spinner="Searching every combination of the columns...")
+@st.cache_data(max_entries=4, ttl="1h",
+               show_spinner="Searching every combination of the columns...")
 def search(features, y_true, y_pred, y_score, metric, max_order, min_size, fdr):
     return find_slices(
         features, y_true, y_pred, metric=metric, y_score=y_score, max_order=max_order,

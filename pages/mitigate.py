@@ -268,6 +268,12 @@ calibration = _widget(
     SPLIT_SETTINGS["calibration_size"], widget_key("mitigate", "calibration"), c3
 )
 seed = _widget(SPLIT_SETTINGS["random_state"], widget_key("mitigate", "seed"), c4)
+if calibration == 0:
+    st.caption(
+        "Calibration share 0: post-processors calibrate on the training rows, and the model "
+        "trained on Data & model is reused when it was trained with the same estimator, test "
+        "share and seed (it was fitted on exactly these rows)."
+    )
 
 if st.button("Run mitigations", type="primary", key=action_key("mitigate", "run")):
     bar = st.progress(0.0, text="Starting…")

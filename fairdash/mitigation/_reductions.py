@@ -21,6 +21,7 @@ from fairlearn.reductions import (
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_selection import VarianceThreshold
+from sklearn.frozen import FrozenEstimator
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import (
@@ -139,6 +140,8 @@ _UNSUPERVISED = (
 def _is_unsupervised(step) -> bool:
     if step is None or (isinstance(step, str) and step in ("passthrough", "drop")):
         return True
+    if isinstance(step, FrozenEstimator):
+        return True  # already fitted: its fit does nothing
     if isinstance(step, Pipeline):
         return all(_is_unsupervised(inner) for _, inner in step.steps)
     if isinstance(step, ColumnTransformer):
@@ -163,7 +166,8 @@ def shared_prefix(estimator) -> Pipeline | None:
         The (unfitted) steps before the last, when ``estimator`` is a Pipeline
         whose earlier steps are deterministic transformers that ignore ``y`` and
         sample weights (scalers, encoders, imputers, ColumnTransformers of
-        them); otherwise None.
+        them, or fitted steps frozen by :class:`sklearn.frozen.FrozenEstimator`);
+        otherwise None.
     """
     if (
         isinstance(estimator, Pipeline)

@@ -16,7 +16,7 @@ from fairdash._errors import InputError
 from fairdash._validation import check_target, take_rows
 from fairdash.groups import encode_groups
 
-__all__ = ["Reweighing", "reweighing_weights"]
+__all__ = ["Reweighing", "reweighing_weights", "sample_weight_key"]
 
 
 def _cell_counts(y, sensitive_features, *, n_rows: int | None = None):
@@ -72,7 +72,7 @@ def reweighing_weights(y, sensitive_features) -> np.ndarray:
     return _cell_weights(counts).ravel()[cell]
 
 
-def _sample_weight_key(estimator) -> str | None:
+def sample_weight_key(estimator) -> str | None:
     """The fit keyword that carries sample weights to ``estimator``, or None if it has none.
 
     For a Pipeline that is ``"<last step>__sample_weight"`` (recursively for
@@ -82,7 +82,7 @@ def _sample_weight_key(estimator) -> str | None:
         name, last = estimator.steps[-1]
         if last is None or last == "passthrough":
             return None
-        inner = _sample_weight_key(last)
+        inner = sample_weight_key(last)
         return None if inner is None else f"{name}__{inner}"
     return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
 
@@ -172,7 +172,7 @@ class Reweighing(MetaEstimatorMixin, BaseEstimator):
         cell_weights = _cell_weights(counts).ravel()
         self.sample_weight_ = cell_weights[cell]
         self.estimator_ = clone(self.estimator)
-        key = _sample_weight_key(self.estimator_)
+        key = sample_weight_key(self.estimator_)
         if key is not None:
             self.method_ = "weights"
             self.resampled_indices_ = None

@@ -14,6 +14,8 @@
 - :func:`pareto_front`, :func:`hypervolume`, :func:`hypervolume_reference`: the
   non-dominated models of any (performance, disparity) pair, the area a front
   dominates, and a reference point taken from the models shown.
+- :class:`RunCache`: models of earlier runs on one data set, reused by
+  ``run_methods`` for the same split, estimator and settings.
 - :func:`tradeoff_intervals`: bootstrap intervals of every model's performance
   and disparity, all models on the same resampled test rows (paired).
 - :func:`describe_params`, :func:`method_name`: models in words;
@@ -60,6 +62,7 @@ from fairdash.tradeoff._results import (
     TradeoffResults,
     results_table,
 )
+from fairdash.tradeoff._reuse import RunCache
 from fairdash.tradeoff._runner import MIN_POSTPROCESSING_GROUP_SIZE, run_methods
 from fairdash.tradeoff._scores import (
     SCORE_METHODS,
@@ -98,6 +101,7 @@ __all__ = [
     "ModelResult",
     "ParameterSpec",
     "Recommendation",
+    "RunCache",
     "ScoresRun",
     "TradeoffIntervals",
     "TradeoffResults",

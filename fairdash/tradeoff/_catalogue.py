@@ -295,7 +295,7 @@ SPLIT_SETTINGS: dict[str, ParameterSpec] = {
         ),
         ParameterSpec(
             "calibration_size", "Calibration share (post-processing)", "float", 0.2,
-            widget="slider", minimum=0.05, maximum=0.4, step=0.05,
+            widget="slider", minimum=0.0, maximum=0.4, step=0.05,
         ),
         ParameterSpec(
             "random_state", "Random seed", "int", 0, widget="number",

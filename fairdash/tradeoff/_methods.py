@@ -25,6 +25,7 @@ from fairdash.tradeoff._catalogue import CATALOGUE, MethodConfig
 from fairdash.tradeoff._feature_space_methods import FEATURE_SPACE_RUNNERS
 from fairdash.tradeoff._grid_defaults import grid_search_note
 from fairdash.tradeoff._results import ModelResult
+from fairdash.tradeoff._reuse import FittedParts, SharedPreprocessing
 from fairdash.tradeoff._small_groups import pool_small_groups
 from fairdash.tradeoff._split import TradeoffSplit
 
@@ -48,7 +49,13 @@ class _Part:
 
 
 class MethodRun:
-    """What the methods of one run share: the split parts and the unmitigated base model.
+    """What the methods of one run share: the split parts, the preprocessing, the base model.
+
+    When the estimator is a Pipeline whose steps before the last ignore ``y``
+    and sample weights (see :func:`fairdash.mitigation._reductions.shared_prefix`),
+    those steps are fitted once on the training rows and every method's model
+    is built on them (:meth:`new_model`): the same models as refitting them per
+    method, which fits them on the same rows.
 
     Parameters
     ----------
@@ -61,6 +68,9 @@ class MethodRun:
     min_group_size : int
         Post-processors pool calibration groups smaller than this (see
         :mod:`fairdash.tradeoff._small_groups`).
+    parts : FittedParts, optional
+        The shared preprocessing and base model, when an earlier run on the same
+        split and estimator fitted them (they are filled in as they are fitted).
     """
 
     def __init__(
@@ -71,28 +81,28 @@ class MethodRun:
         estimator: str | BaseEstimator,
         random_state: int,
         min_group_size: int,
+        parts: FittedParts | None = None,
     ) -> None:
         self.problem = problem
         self.classification = problem.task == "classification"
         self.random_state = random_state
         self.min_group_size = min_group_size
-        self.train = _Part(data, problem, split.train_index)
+        self.train = _Part(data, problem, split.fit_index)
         self.test = _Part(data, problem, split.test_index)
         # Without calibration rows, post-processing calibrates on the training rows.
         self.calibration = (
-            _Part(data, problem, split.calibration_index)
+            _Part(data, problem, split.calibration_fit_index)
             if len(split.calibration_index)
             else self.train
         )
         self.estimator = estimator
         self.notes: list[str] = []
-        self._base: tuple[object, float] | None = None
+        self.parts = FittedParts() if parts is None else parts
         self._base_test_scores: np.ndarray | None = None
         if self.classification and len(np.unique(self.train.y)) < 2:
             raise InputError("The training part has a single class; use more data.")
 
-    def new_model(self) -> BaseEstimator:
-        """An unfitted copy of the estimator."""
+    def _estimator_copy(self) -> BaseEstimator:
         if isinstance(self.estimator, str):
             return make_model(
                 self.estimator,
@@ -101,6 +111,44 @@ class MethodRun:
                 random_state=self.random_state,
             )
         return clone(self.estimator)
+
+    def shared_steps(self):
+        """The fitted preprocessing every method shares (fitted the first time), or None."""
+        from fairdash.mitigation._reductions import shared_prefix  # imports fairlearn
+
+        parts = self.parts
+        if not parts.checked:
+            prefix = shared_prefix(self._estimator_copy())
+            if prefix is not None:
+                fitted = clone(prefix).fit(self.train.X)
+                parts.preprocessing_fits += 1
+                fitted.steps = [(n, SharedPreprocessing(s)) for n, s in fitted.steps]
+                parts.shared_steps = fitted
+            parts.checked = True
+        steps = parts.shared_steps
+        if steps is not None:
+            steps.steps[0][1].remember(self.train.X)  # every method transforms these rows
+        return steps
+
+    def forget(self) -> None:
+        """Drop the training features the shared preprocessing kept during the run."""
+        if self.parts.shared_steps is not None:
+            for _, step in self.parts.shared_steps.steps:
+                step.forget()
+
+    def new_model(self, *, share_preprocessing: bool = True) -> BaseEstimator:
+        """An unfitted copy of the estimator, on the run's fitted preprocessing if shared.
+
+        ``share_preprocessing=False``: with its own preprocessing, for a method
+        that fits it on other rows than the training rows (a resample).
+        """
+        from fairdash.mitigation._reductions import assemble_pipeline
+
+        model = self._estimator_copy()
+        steps = self.shared_steps() if share_preprocessing else None
+        if steps is None:
+            return model
+        return assemble_pipeline(model, steps, model.steps[-1][1])
 
     def split_model(self) -> tuple[BaseEstimator | None, BaseEstimator]:
         """The preprocessing and final estimator of a new model (None: no preprocessing)."""
@@ -111,12 +159,12 @@ class MethodRun:
 
     def base(self) -> tuple[object, float]:
         """The unmitigated model fitted on the training rows, and its fit seconds."""
-        if self._base is None:
-            model = self.new_model()
+        if self.parts.base is None:
             start = time.perf_counter()
+            model = self.new_model()  # the shared preprocessing's fit counts here
             model.fit(self.train.X, self.train.y)
-            self._base = (model, time.perf_counter() - start)
-        return self._base
+            self.parts.base = (model, time.perf_counter() - start)
+        return self.parts.base
 
     def scores(self, model, X, **predict_params) -> np.ndarray:
         """Positive-class probabilities (classification) or predictions (regression)."""
@@ -216,8 +264,13 @@ def _run_unmitigated(run: MethodRun, config: MethodConfig, report: Report) -> li
 
 def _run_reweighing(run: MethodRun, config: MethodConfig, report: Report) -> list[ModelResult]:
     from fairdash.mitigation import Reweighing
+    from fairdash.mitigation._reweighing import sample_weight_key
 
-    model = Reweighing(run.new_model(), random_state=run.random_state)
+    estimator = run.new_model()
+    if sample_weight_key(estimator) is None:
+        # Fitted on a resample: its preprocessing too, as without sharing.
+        estimator = run.new_model(share_preprocessing=False)
+    model = Reweighing(estimator, random_state=run.random_state)
     start = time.perf_counter()
     model.fit(run.train.X, run.train.y, sensitive_features=run.train.sensitive)
     result = run.fitted_result(config, model, time.perf_counter() - start)

@@ -9,6 +9,7 @@ cannot run is reported, and the others' models are kept.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
@@ -16,10 +17,18 @@ from sklearn.base import BaseEstimator
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
+from fairdash._training import MAX_FIT_ROWS
 from fairdash.tradeoff._captured_warnings import capture_warnings
 from fairdash.tradeoff._catalogue import CATALOGUE, REGRESSION_METHODS, MethodConfig
 from fairdash.tradeoff._methods import RUNNERS, MethodRun, n_models
 from fairdash.tradeoff._results import MethodFailure, ModelResult, TradeoffResults
+from fairdash.tradeoff._reuse import (
+    FittedParts,
+    MethodOutcome,
+    RunCache,
+    SharedPreprocessing,
+    run_key,
+)
 from fairdash.tradeoff._split import TradeoffSplit, split_data
 
 __all__ = ["MIN_POSTPROCESSING_GROUP_SIZE", "run_methods"]
@@ -45,6 +54,39 @@ def _failure_message(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _use_base(parts: FittedParts, base: BaseEstimator, seconds: float) -> None:
+    """Take a fitted unmitigated model, and its fitted preprocessing if it can be shared."""
+    from fairdash.mitigation._reductions import shared_prefix  # imports fairlearn
+
+    parts.base = (base, seconds)
+    prefix = None if parts.checked else shared_prefix(base)
+    if prefix is not None:
+        prefix.steps = [(name, SharedPreprocessing(step)) for name, step in prefix.steps]
+        parts.shared_steps, parts.checked = prefix, True
+
+
+def _sample_note(split: TradeoffSplit) -> str | None:
+    """What was fitted on a sample of the rows, if anything."""
+    sampled = []
+    if split.train_sample is not None:
+        sampled.append(
+            f"the models were fitted on a stratified sample (by target and group) of "
+            f"{len(split.train_sample):,} of the {len(split.train_index):,} training rows"
+        )
+    if split.calibration_sample is not None:
+        sampled.append(
+            f"post-processing calibrated on a stratified sample of "
+            f"{len(split.calibration_sample):,} of the {len(split.calibration_index):,} "
+            "calibration rows"
+        )
+    if not sampled:
+        return None
+    return (
+        f"Large data: {'; '.join(sampled)}. Every one of the {len(split.test_index):,} test "
+        "rows is evaluated."
+    )
+
+
 def run_methods(
     data: pd.DataFrame,
     problem: Problem,
@@ -57,6 +99,10 @@ def run_methods(
     min_group_size: int = MIN_POSTPROCESSING_GROUP_SIZE,
     progress: Callable[[int, int, str], None] | None = None,
     split: TradeoffSplit | None = None,
+    max_fit_rows: int | None = MAX_FIT_ROWS,
+    base: BaseEstimator | None = None,
+    base_fit_seconds: float = 0.0,
+    cache: RunCache | None = None,
 ) -> TradeoffResults:
     """Run mitigation methods on one split and measure every resulting model on the test rows.
 
@@ -77,6 +123,22 @@ def run_methods(
     calibration row are pooled too) and linear FERM (training rows; it needs
     positives). The rule is in :mod:`fairdash.tradeoff._small_groups`; the
     result's ``notes`` name the groups.
+
+    What the methods share is fitted once: when the estimator is a Pipeline
+    whose steps before the last ignore ``y`` and sample weights (the
+    registry's preprocessing does), those steps are fitted once on the
+    training rows and every model is built on them (refitting them per method
+    would give the same models); post-processors start from the one
+    unmitigated model. Fit seconds of the other methods leave the shared
+    preprocessing out. With a ``cache``, a later run on the same split with
+    the same estimator reuses the preprocessing and the unmitigated model,
+    and a method whose settings were already run reuses its models (a note
+    says which).
+
+    Training rows beyond ``max_fit_rows`` are not fitted on: models fit on a
+    stratified sample (by target and group) of that many training rows, and
+    post-processors calibrate on such a sample of the calibration rows; every
+    test row is evaluated, and a note says so.
 
     What scikit-learn and fairlearn warn about while a method runs (e.g. a
     solver that did not converge, a grid too coarse for its dimensions) is
@@ -111,7 +173,20 @@ def run_methods(
     split : TradeoffSplit, optional
         The rows to use, from :func:`split_data` (so a caller that needs the
         test rows splits once); by default ``split_data`` with ``test_size``,
-        ``calibration_size`` and ``random_state``.
+        ``calibration_size``, ``random_state`` and ``max_fit_rows``.
+    max_fit_rows : int or None, default=MAX_FIT_ROWS
+        Fit on a stratified sample of at most this many training rows, and
+        calibrate on at most this many calibration rows (None: all rows).
+    base : estimator, optional
+        The unmitigated model, already fitted on the split's training rows
+        (``split.fit_index``) with ``estimator``: used instead of fitting it
+        again (post-processors start from it; a Pipeline's fitted preprocessing
+        is shared with the other methods). The caller ensures it is that model.
+    base_fit_seconds : float, default=0.0
+        The fit seconds reported for ``base``.
+    cache : RunCache, optional
+        Models of earlier runs on the same data and problem, to reuse; this
+        run's models are added to it.
 
     Returns
     -------
@@ -158,8 +233,15 @@ def run_methods(
             test_size=test_size,
             calibration_size=calibration_size,
             random_state=random_state,
+            max_fit_rows=max_fit_rows,
         )
-    run = MethodRun(data, problem, split, estimator, random_state, int(min_group_size))
+    key = None if cache is None else run_key(data, problem, split, estimator, random_state)
+    parts = FittedParts() if cache is None else cache.parts(key)
+    if base is not None and parts.base is None:
+        _use_base(parts, base, float(base_fit_seconds))
+    min_group_size = int(min_group_size)
+    run = MethodRun(data, problem, split, estimator, random_state, min_group_size, parts)
+    run.note(_sample_note(split))
     total = sum(n_models(c) for c in configs)
     done = [0]
 
@@ -171,19 +253,40 @@ def run_methods(
 
     results: list[ModelResult] = []
     failures: list[MethodFailure] = []
-    for config in configs:
-        before = done[0]
-        warned: list[str] = []
-        try:
-            with capture_warnings(config.name) as warned:
-                results.extend(RUNNERS[config.method](run, config, report))
-        except Exception as error:  # one method's failure must not discard the others
-            failures.append(MethodFailure(config.method, config.name, _failure_message(error)))
-            done[0] = before + n_models(config)
-            if progress is not None:
-                progress(done[0], total, f"{config.name}: could not run")
-        run.notes.extend(note for note in warned if note not in run.notes)
-        done[0] = before + n_models(config)  # in case a method reported fewer steps
+    try:
+        for config in configs:
+            kept = None if cache is None else cache.method(key, config, min_group_size)
+            if kept is not None:
+                results.extend(copy.copy(result) for result in kept.results)
+                for note in kept.notes:
+                    run.note(note)
+                run.note(
+                    f"{config.name}: reused from an earlier run with the same data, split, "
+                    "estimator and settings (not fitted again)."
+                )
+                report(n_models(config), f"{config.name}: reused")
+                continue
+            before, n_results, n_notes = done[0], len(results), len(run.notes)
+            warned: list[str] = []
+            try:
+                with capture_warnings(config.name) as warned:
+                    results.extend(RUNNERS[config.method](run, config, report))
+            except Exception as error:  # one method's failure must not discard the others
+                failures.append(
+                    MethodFailure(config.method, config.name, _failure_message(error))
+                )
+                done[0] = before + n_models(config)
+                if progress is not None:
+                    progress(done[0], total, f"{config.name}: could not run")
+            else:
+                if cache is not None:
+                    notes = [*run.notes[n_notes:], *(n for n in warned if n not in run.notes)]
+                    cache.keep(key, config, min_group_size,
+                               MethodOutcome([copy.copy(r) for r in results[n_results:]], notes))
+            run.notes.extend(note for note in warned if note not in run.notes)
+            done[0] = before + n_models(config)  # in case a method reported fewer steps
+    finally:
+        run.forget()
     if not results:
         reasons = "; ".join(f"{CATALOGUE[f.method].label}: {f.message}" for f in failures)
         raise InputError(f"No method could run. {reasons}")

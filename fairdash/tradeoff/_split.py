@@ -9,7 +9,7 @@ import pandas as pd
 
 from fairdash._errors import InputError
 from fairdash._problem import Problem
-from fairdash._training import problem_strata, split_indices
+from fairdash._training import MAX_FIT_ROWS, fit_sample, problem_strata, split_indices
 
 __all__ = ["TradeoffSplit", "split_data"]
 
@@ -21,11 +21,30 @@ class TradeoffSplit:
     The test rows are those :func:`fairdash.train_model` uses with the same
     ``test_size`` and ``random_state``; the calibration rows (for
     post-processing) are split off the rest, stratified the same way.
+
+    ``train_sample`` and ``calibration_sample`` are the rows models are fitted
+    and post-processors calibrated on when those parts are larger than the
+    largest fit (a stratified sample, as :func:`fairdash.train_model` draws
+    it); None when every row of the part is used. Every test row is evaluated.
     """
 
     train_index: pd.Index
     calibration_index: pd.Index
     test_index: pd.Index
+    train_sample: pd.Index | None = None
+    calibration_sample: pd.Index | None = None
+
+    @property
+    def fit_index(self) -> pd.Index:
+        """The rows models are fitted on (the training rows, or their sample)."""
+        return self.train_index if self.train_sample is None else self.train_sample
+
+    @property
+    def calibration_fit_index(self) -> pd.Index:
+        """The rows post-processors calibrate on (the calibration rows, or their sample)."""
+        if self.calibration_sample is None:
+            return self.calibration_index
+        return self.calibration_sample
 
 
 def _strata(problem: Problem, frame: pd.DataFrame, y: np.ndarray) -> np.ndarray:
@@ -40,8 +59,17 @@ def split_data(
     test_size: float = 0.3,
     calibration_size: float = 0.2,
     random_state: int = 0,
+    max_fit_rows: int | None = MAX_FIT_ROWS,
 ) -> TradeoffSplit:
     """Split the usable rows into train, calibration and test parts.
+
+    A training or calibration part larger than ``max_fit_rows`` also gets a
+    stratified sample of that many rows (by target and group, the sample
+    :func:`fairdash.train_model` fits on), which models fit on and
+    post-processors calibrate on; every test row is still evaluated. With no
+    calibration rows, the training rows and their sample are exactly those of
+    ``train_model`` with the same ``test_size``, ``random_state`` and
+    ``max_fit_rows``.
 
     Parameters
     ----------
@@ -53,6 +81,8 @@ def split_data(
         Share of the rows in the calibration part (0: none; post-processing then
         calibrates on the training rows).
     random_state : int, default=0
+    max_fit_rows : int or None, default=MAX_FIT_ROWS
+        Sample larger training and calibration parts to this many rows (None: never).
 
     Returns
     -------
@@ -85,8 +115,15 @@ def split_data(
         share = calibration_size / (1.0 - test_size)
         fit, cal = split_indices(strata[rest], test_size=share, random_state=random_state)
         rest, calibration = rest[fit], rest[cal]
+
+    def sample(positions: np.ndarray) -> pd.Index | None:
+        kept = fit_sample(strata[positions], max_rows=max_fit_rows, random_state=random_state)
+        return None if kept is None else frame.index[positions[kept]]
+
     return TradeoffSplit(
         train_index=frame.index[rest],
         calibration_index=frame.index[calibration],
         test_index=frame.index[test],
+        train_sample=sample(rest),
+        calibration_sample=sample(calibration) if len(calibration) else None,
     )
