@@ -31,10 +31,12 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "DATA_DIR",
     "QUICK_DIR",
     "RESULTS_DIR",
     "ROOT",
     "finish_run",
+    "grown_adult",
     "limit_threads",
     "load_average",
     "load_line",
@@ -50,6 +52,8 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 QUICK_DIR = Path(tempfile.gettempdir()) / "fairdash-benchmarks"
+#: Where data grown for benchmarks is written once and reused.
+DATA_DIR = Path(os.environ.get("FAIRDASH_BENCH_DATA", "/tmp/fairdash-bench-data"))
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # Versions recorded with every result, when installed.
 _PACKAGES = ("numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "fairlearn", "duckdb")
@@ -252,3 +256,25 @@ def write_results(
     json_path.write_text(json.dumps(data, indent=2, default=float) + "\n")
     print(f"written: {md_path}, {json_path}", flush=True)
     return [md_path, json_path]
+
+
+def grown_adult(n_rows: int) -> Path:
+    """Adult grown to ``n_rows`` rows as Parquet (written once, then reused)."""
+    size = f"{n_rows // 1_000_000}m" if n_rows % 1_000_000 == 0 else f"{n_rows}"
+    path = DATA_DIR / f"adult-{size}.parquet"
+    if path.exists():
+        return path
+    import numpy as np
+
+    from fairdash import datasets
+
+    adult = datasets.load("adult").drop(columns=["source"])
+    reps = -(-n_rows // len(adult))
+    grown = adult.iloc[np.tile(np.arange(len(adult)), reps)[:n_rows]].reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    for column in ("age", "hours-per-week"):
+        moved = grown[column].to_numpy() + rng.integers(-2, 3, n_rows)
+        grown[column] = np.clip(moved, 1, 99).astype(np.int64)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    grown.to_parquet(path, index=False)
+    return path

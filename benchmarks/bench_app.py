@@ -44,7 +44,8 @@ import _common
 THREADS = _common.limit_threads(2)
 
 SIZES, QUICK_SIZES = (1_000_000, 10_000_000), (1_000_000,)
-DATA_DIR = Path(os.environ.get("FAIRDASH_BENCH_DATA", "/tmp/fairdash-bench-data"))
+DATA_DIR = _common.DATA_DIR
+grown_adult = _common.grown_adult
 TARGET, SENSITIVE = "income", ("sex", "race")
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
@@ -73,27 +74,6 @@ _WATCH = """(startWithin) => {
   });
 }"""
 TARGET_RERUN_S, TARGET_TRAIN_S, TARGET_RSS_GB = 0.3, 60.0, 6.0
-
-
-def grown_adult(n_rows: int) -> Path:
-    """Adult grown to ``n_rows`` rows as Parquet (written once, then reused)."""
-    path = DATA_DIR / f"adult-{n_rows // 1_000_000}m.parquet"
-    if path.exists():
-        return path
-    import numpy as np
-
-    from fairdash import datasets
-
-    adult = datasets.load("adult").drop(columns=["source"])
-    reps = -(-n_rows // len(adult))
-    grown = adult.iloc[np.tile(np.arange(len(adult)), reps)[:n_rows]].reset_index(drop=True)
-    rng = np.random.default_rng(0)
-    for column in ("age", "hours-per-week"):
-        moved = grown[column].to_numpy() + rng.integers(-2, 3, n_rows)
-        grown[column] = np.clip(moved, 1, 99).astype(np.int64)
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    grown.to_parquet(path, index=False)
-    return path
 
 
 def _peak_rss_gb(pid: int | str = "self") -> float:

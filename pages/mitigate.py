@@ -268,6 +268,13 @@ calibration = _widget(
     SPLIT_SETTINGS["calibration_size"], widget_key("mitigate", "calibration"), c3
 )
 seed = _widget(SPLIT_SETTINGS["random_state"], widget_key("mitigate", "seed"), c4)
+fit_rows = int(len(data) * (1 - test_size - calibration))  # about: before unusable rows
+if fit_rows > fairdash.MAX_FIT_ROWS:
+    st.caption(
+        f"Large data: models are fitted on a stratified sample (by target and group) of "
+        f"{fairdash.MAX_FIT_ROWS:,} of about {fit_rows:,} training rows, and post-processors "
+        "calibrate on at most as many calibration rows; every test row is evaluated."
+    )
 if calibration == 0:
     st.caption(
         "Calibration share 0: post-processors calibrate on the training rows, and the model "

@@ -125,6 +125,8 @@ def test_the_model_trained_on_data_and_model_is_reused_and_large_data_is_sampled
     at.multiselect(key=METHODS).set_value(["barycenter"]).run()
     at.slider(key="w:mitigate.calibration").set_value(0.0).run()
     assert "model trained on Data & model is reused" in infos(at)
+    assert "Large data: models are fitted on a stratified sample (by target and group) of 5,000" \
+        in infos(at)
     at.button(key=RUN).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert fits["logistic"] == 1  # the barycenter started from the trained model
