@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import joblib
+import numpy as np
 import pandas as pd
 from sklearn.frozen import FrozenEstimator
 
@@ -126,6 +127,14 @@ class MethodOutcome:
     results: list[ModelResult]
     notes: list[str]
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the test predictions and scores the results hold."""
+        return sum(
+            np.asarray(r.y_pred).nbytes + (0 if r.y_score is None else np.asarray(r.y_score).nbytes)
+            for r in self.results
+        )
+
 
 class RunCache:
     """Fitted models of earlier :func:`~fairdash.tradeoff.run_methods` runs, to reuse.
@@ -140,6 +149,9 @@ class RunCache:
     ----------
     max_methods : int, default=16
         The most method results kept (least recently used dropped first).
+    max_bytes : int, default=512 MiB
+        The most bytes of test predictions and scores kept; the least recently
+        used results beyond it are dropped (the latest are always kept).
     max_runs : int, default=4
         The most splits (fitted preprocessing and unmitigated model) kept.
     ttl_seconds : float or None, default=3600
@@ -151,6 +163,7 @@ class RunCache:
         self,
         *,
         max_methods: int = 16,
+        max_bytes: int = 512 * 2**20,
         max_runs: int = 4,
         ttl_seconds: float | None = 3600.0,
         clock: Callable[[], float] = time.monotonic,
@@ -159,6 +172,7 @@ class RunCache:
         self._methods = ExpiringCache(
             max_entries=max_methods, ttl_seconds=ttl_seconds, clock=clock
         )
+        self.max_bytes = max_bytes
 
     def parts(self, key: str) -> FittedParts:
         """The fitted parts of the run ``key`` (new, empty ones the first time)."""
@@ -177,6 +191,14 @@ class RunCache:
     def keep(self, key: str, config, min_group_size: int, outcome: MethodOutcome) -> None:
         """Keep a method's outcome for later runs."""
         self._methods[self._method_key(key, config, min_group_size)] = outcome
+        while len(self._methods) > 1 and self.nbytes > self.max_bytes:
+            del self._methods[next(iter(self._methods))]  # the least recently used
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the test predictions and scores of the results kept."""
+        # Reading every entry, oldest first, leaves their order as it was.
+        return sum(self._methods[k].nbytes for k in list(self._methods))
 
     def clear(self) -> None:
         """Forget everything."""

@@ -158,6 +158,11 @@ def test_the_cache_is_bounded_and_expires(adult, fits):
     assert sum("reused from an earlier run" in n for n in again.notes) == 2
     now[0] = 61.0
     assert len(cache) == 0
+    # A byte budget below one method's predictions keeps only the latest method.
+    small = RunCache(max_bytes=1)
+    results = run_methods(data, problem, methods=methods, cache=small)
+    assert len(small) == 1
+    assert small.nbytes == results[-1].y_pred.nbytes + results[-1].y_score.nbytes
     fits.update(encoder=0, logistic=0)
     run_methods(data, problem, methods=["unmitigated"], cache=cache)
     assert fits == {"encoder": 1, "logistic": 1}
