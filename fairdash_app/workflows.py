@@ -314,14 +314,18 @@ def mitigate_and_store(data, problem, configs, *, estimator: str, test_size: flo
     """
     configs = [c if isinstance(c, MethodConfig) else MethodConfig.from_dict(c) for c in configs]
     source = source or _source()
-    split = split_data(
+    identity = data_identity(source["data_name"], source["data_digest"])
+    # Once per data, definition and split settings (seconds at millions of rows).
+    settings = [test_size, calibration_size, seed, fairdash.MAX_FIT_ROWS]
+    key = json.dumps([settings, problem.to_dict(), repr(data.attrs.get("fairdash_merged"))],
+                     sort_keys=True, default=repr)
+    split = derived("split", key, lambda: split_data(
         data, problem, test_size=test_size, calibration_size=calibration_size, random_state=seed,
         max_fit_rows=fairdash.MAX_FIT_ROWS,
-    )
+    ), source=identity)
     base, base_seconds = _trained_base(data, problem, split, estimator=estimator, seed=seed,
                                        source=source)
-    cache = run_cache(problem, data,
-                      source=data_identity(source["data_name"], source["data_digest"]))
+    cache = run_cache(problem, data, source=identity)
     results = run_methods(
         data, problem, methods=configs, estimator=estimator, random_state=seed,
         progress=progress, split=split, base=base, base_fit_seconds=base_seconds, cache=cache,

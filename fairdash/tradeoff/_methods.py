@@ -121,7 +121,6 @@ class MethodRun:
             prefix = shared_prefix(self._estimator_copy())
             if prefix is not None:
                 fitted = clone(prefix).fit(self.train.X)
-                parts.preprocessing_fits += 1
                 fitted.steps = [(n, SharedPreprocessing(s)) for n, s in fitted.steps]
                 parts.shared_steps = fitted
             parts.checked = True

@@ -79,13 +79,10 @@ class FittedParts:
         (None: not fitted yet, or the estimator's preprocessing cannot be shared).
     base : tuple of (estimator, float) or None
         The unmitigated model fitted on the training rows and its fit seconds.
-    preprocessing_fits : int
-        How many times the preprocessing was fitted (0 or 1).
     """
 
     shared_steps: object | None = None
     base: tuple[object, float] | None = None
-    preprocessing_fits: int = 0
     checked: bool = field(default=False, repr=False)  # whether sharing was decided
 
 

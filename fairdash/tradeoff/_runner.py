@@ -240,8 +240,17 @@ def run_methods(
     if base is not None and parts.base is None:
         _use_base(parts, base, float(base_fit_seconds))
     min_group_size = int(min_group_size)
-    run = MethodRun(data, problem, split, estimator, random_state, min_group_size, parts)
-    run.note(_sample_note(split))
+    outcomes = [None if cache is None else cache.method(key, c, min_group_size) for c in configs]
+    run = None  # gathering the split's rows costs seconds at millions: only when fitting
+    if any(outcome is None for outcome in outcomes):
+        run = MethodRun(data, problem, split, estimator, random_state, min_group_size, parts)
+    notes: list[str] = [] if run is None else run.notes
+
+    def note(text: str | None) -> None:
+        if text is not None and text not in notes:
+            notes.append(text)
+
+    note(_sample_note(split))
     total = sum(n_models(c) for c in configs)
     done = [0]
 
@@ -254,19 +263,18 @@ def run_methods(
     results: list[ModelResult] = []
     failures: list[MethodFailure] = []
     try:
-        for config in configs:
-            kept = None if cache is None else cache.method(key, config, min_group_size)
+        for config, kept in zip(configs, outcomes, strict=True):
             if kept is not None:
                 results.extend(copy.copy(result) for result in kept.results)
-                for note in kept.notes:
-                    run.note(note)
-                run.note(
+                for text in kept.notes:
+                    note(text)
+                note(
                     f"{config.name}: reused from an earlier run with the same data, split, "
                     "estimator and settings (not fitted again)."
                 )
                 report(n_models(config), f"{config.name}: reused")
                 continue
-            before, n_results, n_notes = done[0], len(results), len(run.notes)
+            before, n_results, n_notes = done[0], len(results), len(notes)
             warned: list[str] = []
             try:
                 with capture_warnings(config.name) as warned:
@@ -280,13 +288,14 @@ def run_methods(
                     progress(done[0], total, f"{config.name}: could not run")
             else:
                 if cache is not None:
-                    notes = [*run.notes[n_notes:], *(n for n in warned if n not in run.notes)]
+                    given = [*notes[n_notes:], *(n for n in warned if n not in notes)]
                     cache.keep(key, config, min_group_size,
-                               MethodOutcome([copy.copy(r) for r in results[n_results:]], notes))
-            run.notes.extend(note for note in warned if note not in run.notes)
+                               MethodOutcome([copy.copy(r) for r in results[n_results:]], given))
+            notes.extend(text for text in warned if text not in notes)
             done[0] = before + n_models(config)  # in case a method reported fewer steps
     finally:
-        run.forget()
+        if run is not None:
+            run.forget()
     if not results:
         reasons = "; ".join(f"{CATALOGUE[f.method].label}: {f.message}" for f in failures)
         raise InputError(f"No method could run. {reasons}")
@@ -296,4 +305,4 @@ def run_methods(
         seen[result.name] = count + 1
         if count:
             result.name = f"{result.name} ({count + 1})"
-    return TradeoffResults(results, failures=failures, notes=run.notes)
+    return TradeoffResults(results, failures=failures, notes=notes)
