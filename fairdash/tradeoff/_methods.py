@@ -120,8 +120,11 @@ class MethodRun:
         if not parts.checked:
             prefix = shared_prefix(self._estimator_copy())
             if prefix is not None:
-                fitted = clone(prefix).fit(self.train.X)
+                fitted = clone(prefix)
+                output = fitted.fit_transform(self.train.X)  # fitting transforms anyway
                 fitted.steps = [(n, SharedPreprocessing(s)) for n, s in fitted.steps]
+                if len(fitted.steps) == 1:
+                    fitted.steps[0][1].remember(self.train.X, output)
                 parts.shared_steps = fitted
             parts.checked = True
         steps = parts.shared_steps

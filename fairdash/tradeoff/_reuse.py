@@ -46,10 +46,14 @@ class SharedPreprocessing(FrozenEstimator):
         super().__init__(estimator)
         self._remembered: list[tuple[object, object]] = []
 
-    def remember(self, X) -> None:
-        """Keep the output of ``X`` (the very object) until :meth:`forget`."""
+    def remember(self, X, output=None) -> None:
+        """Keep the output of ``X`` (the very object) until :meth:`forget`.
+
+        ``output``: that output when the caller has it (from fitting the step).
+        """
         if not any(kept is X for kept, _ in self._remembered):
-            self._remembered.append((X, self.estimator.transform(X)))
+            output = self.estimator.transform(X) if output is None else output
+            self._remembered.append((X, output))
 
     def forget(self) -> None:
         """Drop the kept outputs (the models keep the step, not the data)."""
