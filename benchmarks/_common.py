@@ -220,7 +220,8 @@ def finish_run(run: dict[str, Any]) -> dict[str, Any]:
 
 def load_line(run: dict[str, Any]) -> str:
     """One Markdown line with the load averages of a finished run."""
-    shared = max(run["load_start"] + run["load_end"]) > (run["machine"]["cores"] or 1)
+    # The 1-minute averages cover the run; the 15-minute ones remember earlier jobs.
+    shared = max(run["load_start"][0], run["load_end"][0]) > (run["machine"]["cores"] or 1)
     note = " (above the core count: other jobs shared the machine, times are inflated)"
     return (
         f"Load average (1, 5, 15 min) at start {run['load_start']}, at end {run['load_end']}"
