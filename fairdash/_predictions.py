@@ -26,7 +26,7 @@ from fairdash.metrics import GroupMetrics, group_metrics
 if TYPE_CHECKING:
     from fairdash.tradeoff import ModelResult
 
-__all__ = ["PredictionsEvaluation", "evaluate_predictions"]
+__all__ = ["PredictionsEvaluation", "evaluate_predictions", "prediction_arrays"]
 
 _SHOWN_VALUES = 5
 # "12,345" or "1,234,567.89": numbers a spreadsheet wrote with thousands separators.
@@ -349,6 +349,78 @@ class PredictionsEvaluation:
         )
 
 
+def _numeric_prediction(series: pd.Series, *, column: str, rows: np.ndarray) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        raise InputError(
+            f"The prediction column '{column}' is not numeric; mean_absolute_error and "
+            "mean_prediction need numeric predictions.",
+            column=column,
+        )
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise InputError(
+            f"The prediction column '{column}' has {int(bad.sum()):,} missing or infinite "
+            f"value(s) (first in data row {_data_row(bad, rows):,}); every row needs one.",
+            column=column,
+        )
+    return values
+
+
+def prediction_arrays(
+    data: pd.DataFrame,
+    problem,
+    *,
+    prediction: str,
+    score: str | None = None,
+    probabilities: bool = True,
+    regression: bool = False,
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The rows with a target, and their outcomes, predictions and scores, checked.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    problem : Problem
+        The target and its favourable label.
+    prediction : str
+        Column of predicted labels (numeric predictions when ``regression``).
+    score : str, optional
+        Column of scores for the favourable outcome.
+    probabilities : bool, default=True
+        Scores must be in [0, 1].
+    regression : bool, default=False
+        Predictions are numbers (a mean is searched), not labels.
+
+    Returns
+    -------
+    rows : numpy.ndarray
+        Positions of the rows with a target value.
+    frame : pandas.DataFrame
+        Those rows.
+    y_true, y_pred : numpy.ndarray
+        The target encoded by ``problem``; the predictions as 0/1 (or numbers).
+    y_score : numpy.ndarray or None
+    """
+    rows = np.flatnonzero(data[problem.target].notna().to_numpy())
+    frame = data.iloc[rows]
+    y_true = problem.encode_target(frame)
+    if regression:
+        y_pred = _numeric_prediction(frame[prediction], column=prediction, rows=rows)
+    else:
+        y_pred = _encode_prediction(
+            frame[prediction],
+            labels=label_values(frame[problem.target]),
+            positive=problem.positive_label,
+            column=prediction,
+            rows=rows,
+        )
+    y_score = None
+    if score is not None:
+        y_score = _check_score(frame[score], column=score, probabilities=probabilities, rows=rows)
+    return rows, frame, y_true, y_pred, y_score
+
+
 def evaluate_predictions(
     data: pd.DataFrame,
     *,
@@ -447,21 +519,10 @@ def evaluate_predictions(
             data[sample_weight], n_rows=len(data),
             name=f"The sample weight column '{sample_weight}'", column=sample_weight,
         )
-    has_target = data[target].notna().to_numpy()
-    rows = np.flatnonzero(has_target)
-    weights = None if weights is None else weights[rows]
-    frame = data.iloc[rows]
-    y_true = problem.encode_target(frame)
-    y_pred = _encode_prediction(
-        frame[prediction],
-        labels=label_values(frame[target]),
-        positive=problem.positive_label,
-        column=prediction,
-        rows=rows,
+    rows, frame, y_true, y_pred, y_score = prediction_arrays(
+        data, problem, prediction=prediction, score=score, probabilities=probabilities
     )
-    y_score = None
-    if score is not None:
-        y_score = _check_score(frame[score], column=score, probabilities=probabilities, rows=rows)
+    weights = None if weights is None else weights[rows]
     groups = problem.sensitive(frame)
     metrics = group_metrics(
         y_true,

@@ -29,6 +29,7 @@ from fairdash_app.state import (
     current_model,
     init_state,
     min_group_size,
+    model_result,
     require_models,
     widget_key,
 )
@@ -130,10 +131,13 @@ else:
     problem = evaluation.problem
     curves, uid = curves_for(model, evaluation), model.uid
     bounds = (0.0, 1.0)
-    step = threshold_step(model.y_score)  # about 100 key presses across the scores
+    # Both sort the model's scores: once per model, not on every slider move.
+    step = model_result("threshold_step", model, None,
+                        lambda: threshold_step(model.y_score))  # ~100 key presses across them
     st.caption(f"Current model: **{markdown_text(model.name)}** · a row is selected when its "
                "score ≥ its threshold")
-    coarse = score_levels_note(model.y_score, method=model.method)
+    coarse = model_result("score_levels_note", model, None,
+                          lambda: score_levels_note(model.y_score, method=model.method))
     if coarse is not None:
         st.info(markdown_text(coarse), icon=":material/info:")
 labels = curves.labels()

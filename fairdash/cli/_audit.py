@@ -16,7 +16,7 @@ from fairdash._readings import small_group_note, weighted_note
 from fairdash.groups import group_label, resolve_reference, value_text
 from fairdash.metrics import GroupMetrics, data_stage
 
-__all__ = ["Audit", "audit", "jsonable"]
+__all__ = ["Audit", "audit", "jsonable", "summary_notes"]
 
 def _group_parts(key: Any) -> tuple[str, ...]:
     return tuple(value_text(p) for p in (key if isinstance(key, tuple) else (key,)))
@@ -236,6 +236,14 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def summary_notes(metrics: GroupMetrics, *, sample_weight: str | None) -> list[str]:
+    """The notes every audit ends with, whatever the engine: weighted rates, small groups
+    left out of the summary numbers."""
+    notes = [] if sample_weight is None else [weighted_note(sample_weight)]
+    left_out = small_group_note(metrics, min_group_size=metrics.min_group_size)
+    return notes if left_out is None else [*notes, left_out]
+
+
 def audit(
     data: pd.DataFrame,
     *,
@@ -323,12 +331,7 @@ def audit(
         probabilities=probabilities,
     )
     metrics = evaluation.metrics
-    notes = list(evaluation.notes)
-    if sample_weight is not None:
-        notes.append(weighted_note(sample_weight))
-    left_out = small_group_note(metrics, min_group_size=metrics.min_group_size)
-    if left_out is not None:
-        notes.append(left_out)
+    notes = [*evaluation.notes, *summary_notes(metrics, sample_weight=sample_weight)]
     stage = data_stage(
         evaluation.y_test, evaluation.sensitive_test, pos_label=1,
         sample_weight=evaluation.sample_weight, confidence_level=confidence_level,

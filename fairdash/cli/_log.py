@@ -18,8 +18,7 @@ import pandas as pd
 from fairdash._errors import InputError
 from fairdash._predictions import _check_roles
 from fairdash._problem import Problem, guess_positive_label
-from fairdash._readings import small_group_note, weighted_note
-from fairdash.cli._audit import Audit
+from fairdash.cli._audit import Audit, summary_notes
 from fairdash.engines import aggregate_log, metrics_from_cell_table, resolve_files
 from fairdash.engines._sources import _format_of
 from fairdash.groups import resolve_reference
@@ -234,12 +233,7 @@ def audit_log(
         else note
         for note in table.notes
     ]
-    notes = [*binned, *notes, *label_notes]
-    if sample_weight is not None:
-        notes.append(weighted_note(sample_weight))
-    left_out = small_group_note(metrics, min_group_size=metrics.min_group_size)
-    if left_out is not None:
-        notes.append(left_out)
+    notes = [*binned, *notes, *label_notes, *summary_notes(metrics, sample_weight=sample_weight)]
     problem = Problem(
         target=target,
         task="classification",

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
 import pandas as pd
 
 import fairdash
@@ -22,12 +21,10 @@ from fairdash._errors import InputError
 from fairdash._predictions import (
     _check_columns,
     _check_roles,
-    _check_score,
-    _data_row,
-    _encode_prediction,
     _resolve_positive,
+    prediction_arrays,
 )
-from fairdash._problem import define_problem, label_values
+from fairdash._problem import define_problem
 from fairdash.cli._audit import jsonable
 from fairdash.cli._format import _number, _shorten, _table, printable
 from fairdash.slices import (
@@ -219,24 +216,6 @@ class SliceSearch:
         )
 
 
-def _numeric_prediction(series: pd.Series, *, column: str, rows: np.ndarray) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        raise InputError(
-            f"The prediction column '{column}' is not numeric; mean_absolute_error and "
-            "mean_prediction need numeric predictions.",
-            column=column,
-        )
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise InputError(
-            f"The prediction column '{column}' has {int(bad.sum()):,} missing or infinite "
-            f"value(s) (first in data row {_data_row(bad, rows):,}); every row needs one.",
-            column=column,
-        )
-    return values
-
-
 def search_slices(
     data: pd.DataFrame,
     *,
@@ -308,22 +287,9 @@ def search_slices(
         feature_columns=[c for c in (prediction, score) if c is not None],
         task="regression" if regression else "classification",
     )
-    rows = np.flatnonzero(data[target].notna().to_numpy())
-    frame = data.iloc[rows]
-    y_true = problem.encode_target(frame)
-    if regression:
-        y_pred = _numeric_prediction(frame[prediction], column=prediction, rows=rows)
-    else:
-        y_pred = _encode_prediction(
-            frame[prediction],
-            labels=label_values(frame[target]),
-            positive=problem.positive_label,
-            column=prediction,
-            rows=rows,
-        )
-    y_score = None
-    if score is not None:
-        y_score = _check_score(frame[score], column=score, probabilities=True, rows=rows)
+    rows, frame, y_true, y_pred, y_score = prediction_arrays(
+        data, problem, prediction=prediction, score=score, regression=regression
+    )
     slices = find_slices(
         frame[columns],
         y_true,
