@@ -357,6 +357,8 @@ def score_levels_note(scores, *, method: str | None = None) -> str | None:
         why = (
             f"This model comes from {_RANDOMIZED_METHODS[method]}: its scores are the "
             "probabilities of its randomized decisions, not the unmitigated model's scores. "
+            "Thresholding them is a different, deterministic rule, so the numbers here are "
+            "not the model's own (Compare shows those). "
         )
     return (
         f"{why}The scores take only {len(levels)} value{'s' if len(levels) != 1 else ''} "

@@ -113,6 +113,7 @@ def test_score_levels_note_names_the_values_and_why_for_randomized_models():
     note = score_levels_note([0.0, 1.0, 0.25, 1.0, np.nan], method="threshold_optimizer")
     assert note.startswith("This model comes from the threshold optimizer: its scores are the "
                            "probabilities of its randomized decisions")
+    assert "the numbers here are not the model's own (Compare shows those)" in note
     assert "only 3 values (0, 0.25, 1)" in note
     assert score_levels_note([0.5], method="barycenter") == (
         "The scores take only 1 value (0.5): a threshold changes decisions only when it "
